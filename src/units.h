@@ -1,0 +1,35 @@
+/*
+ * units.h: parsing and formatting of durations, counts and sizes, shared by
+ * the option parser, the scenario loader and every output.
+ */
+#ifndef CICADA_UNITS_H
+#define CICADA_UNITS_H
+
+#include <stddef.h>
+
+/*
+ * Parse a duration as Locust's --run-time does ("20" = seconds, "20s",
+ * "3m", "2h", "1h20m", "3h30m10s"), plus "ms" and decimals ("1.5s", "250ms").
+ * Returns 0 and stores seconds, or -1 on anything else.
+ */
+int units_parse_duration(const char *text, double *seconds);
+
+/*
+ * Parse a duration whose bare number means milliseconds
+ * ("20" = 20 ms, "20ms", "1.5s"). Returns 0 or -1.
+ */
+int units_parse_duration_ms(const char *text, double *seconds);
+
+/* Parse a non-negative whole number ("1000", "10k"); 0 or -1. */
+int units_parse_count(const char *text, unsigned long long *value);
+
+/* Parse a decimal number; 0 or -1 (rejects trailing junk, NaN, inf). */
+int units_parse_double(const char *text, double *value);
+
+/* Parse a size in bytes ("512", "16k", "1M", "2MiB"); 0 or -1. */
+int units_parse_size(const char *text, unsigned long long *bytes);
+
+/* Format seconds as "1h02m03s", "4m05s" or "12s" into buf; returns buf. */
+char *units_format_duration(double seconds, char *buf, size_t size);
+
+#endif
