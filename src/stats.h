@@ -134,6 +134,7 @@ struct stats_delta_error {
 
 struct stats_delta {
     uint64_t epoch;          /* epoch of the model when recording began */
+    const uint64_t *model_epoch; /* the model's epoch, read at the first record after a merge */
     bool dirty;
     struct stats_delta_entry *entries;
     size_t nentries;
@@ -143,6 +144,9 @@ struct stats_delta {
 };
 
 void stats_delta_init(struct stats_delta *d);
+
+/* Tie the delta to the model it merges into, so a delta begun after a reset is kept. */
+void stats_delta_bind(struct stats_delta *d, const struct stats *s);
 void stats_delta_free(struct stats_delta *d);
 
 /* Make room for entry ids below n (allocates; call outside the hot path). */

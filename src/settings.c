@@ -1,0 +1,56 @@
+/*
+ * settings.c: defaults of the run's settings and the description of where
+ * a value came from.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "settings.h"
+
+void
+settings_init(struct settings *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->users = 1;
+    s->spawn_rate = 1;
+    s->run_time = 0;
+    s->threads = 0;
+    s->stop_timeout = -1;
+    s->timeout = 60;
+    s->connect_timeout = 10;
+    s->exit_code_on_error = 1;
+    s->loglevel = LOG_INFO;
+    demo_conf_defaults(&s->demo_conf);
+}
+
+void
+settings_free(struct settings *s)
+{
+    free(s->scenario_path);
+    free(s->host);
+    free(s->logfile);
+    memset(s, 0, sizeof(*s));
+}
+
+const char *
+origin_describe(const struct origin *o, char *buf, size_t size)
+{
+    switch (o->kind) {
+    case ORIGIN_FILE:
+        snprintf(buf, size, "%s:%d", o->file, o->line);
+        break;
+    case ORIGIN_ENV:
+        snprintf(buf, size, "%s", o->file);
+        break;
+    case ORIGIN_CLI:
+        snprintf(buf, size, "%s", o->flag);
+        break;
+    default:
+        snprintf(buf, size, "default");
+        break;
+    }
+    return buf;
+}

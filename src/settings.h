@@ -1,0 +1,67 @@
+/*
+ * settings.h: the run's settings, from the INI file's [run] and [demo]
+ * sections, CICADA_* environment variables and the command line, in that
+ * order of precedence. Every value remembers where it came from, so that
+ * an error can name the file and line, the variable or the flag.
+ */
+#ifndef CICADA_SETTINGS_H
+#define CICADA_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "demo.h"
+#include "log.h"
+
+enum origin_kind {
+    ORIGIN_DEFAULT,
+    ORIGIN_FILE,
+    ORIGIN_ENV,
+    ORIGIN_CLI,
+};
+
+/* Where a value came from. */
+struct origin {
+    enum origin_kind kind;
+    const char *file;        /* ORIGIN_FILE: path; ORIGIN_ENV: variable name */
+    int line;                /* ORIGIN_FILE */
+    const char *flag;        /* ORIGIN_CLI: "--users" or "-u" as typed */
+};
+
+/* "conf/x.ini:12", "CICADA_USERS", "--users" or "default": into buf. */
+const char *origin_describe(const struct origin *o, char *buf, size_t size);
+
+struct settings {
+    char *scenario_path;     /* -f FILE; NULL with --demo means the built-in demo.ini */
+    char *host;              /* base URL */
+    unsigned users;
+    double spawn_rate;
+    double run_time;         /* seconds; 0 = until stopped */
+    unsigned threads;        /* 0 = one per core */
+    double stop_timeout;     /* seconds; < 0 = let requests in flight finish */
+    double timeout;          /* per-request timeout, seconds */
+    double connect_timeout;  /* seconds */
+    bool headless;
+    bool autostart;
+    bool only_summary;
+    bool reset_stats;
+    bool demo;
+    bool demo_only;
+    bool no_color;
+    bool print_help;
+    bool print_version;
+    int exit_code_on_error;
+    enum log_level loglevel;
+    char *logfile;
+    struct demo_conf demo_conf;
+
+    /* origins of the values that later errors may need to name */
+    struct origin host_origin;
+    struct origin users_origin;
+    struct origin scenario_origin;
+};
+
+void settings_init(struct settings *s);
+void settings_free(struct settings *s);
+
+#endif

@@ -1,0 +1,906 @@
+/*
+ * stats.c: the statistics model declared in stats.h.
+ *
+ * The shared model (entries, the Aggregated total, errors, the per-second
+ * series and the recent aggregate histograms) lives behind one mutex. Worker
+ * threads fill a private struct stats_delta without locks and fold it in
+ * with stats_merge. The rest of the file holds Locust 2.12.1's rules for
+ * what the tables show: half-to-even rounding, response-time bucketing, the
+ * clamped lower median, the percentile rank, and the windowed and whole-run
+ * rates.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats.h"
+#include "util.h"
+
+const double stats_percentiles[STATS_NPERCENTILES] = {
+    0.50, 0.66, 0.75, 0.80, 0.90, 0.95, 0.98, 0.99, 0.999, 0.9999, 1.0,
+};
+
+const char *const stats_percentile_labels[STATS_NPERCENTILES] = {
+    "50%", "66%", "75%", "80%", "90%", "95%", "98%", "99%", "99.9%", "99.99%", "100%",
+};
+
+/* Error reason used for failures that found no free slot in a delta. */
+#define STATS_OTHER_ERRORS "other errors"
+
+/* ---- per-second rings ---- */
+
+/* Slot of a unix second in a ring of n slots (seconds may be negative in tests). */
+static size_t
+ring_slot(int64_t sec, size_t n)
+{
+    int64_t m = sec % (int64_t)n;
+
+    return (size_t)(m < 0 ? m + (int64_t)n : m);
+}
+
+/* Mark every second of a ring unused. */
+static void
+ring_clear(struct stats_second *ring, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        ring[i].sec = -1;
+        ring[i].requests = 0;
+        ring[i].failures = 0;
+    }
+}
+
+/* Add counts for second sec, replacing an older second; counts older than the slot's are dropped. */
+static void
+ring_add(struct stats_second *ring, size_t n, int64_t sec, uint64_t requests, uint64_t failures)
+{
+    struct stats_second *slot = &ring[ring_slot(sec, n)];
+
+    if (slot->sec != sec) {
+        if (slot->sec > sec)
+            return;
+        slot->sec = sec;
+        slot->requests = 0;
+        slot->failures = 0;
+    }
+    slot->requests += requests;
+    slot->failures += failures;
+}
+
+/* ---- entries ---- */
+
+/* Zero an entry's counters, keeping its names. */
+static void
+entry_clear(struct stats_entry *e)
+{
+    e->num_requests = 0;
+    e->num_failures = 0;
+    e->total_rt_us = 0;
+    e->min_rt_us = UINT64_MAX;
+    e->max_rt_us = 0;
+    e->total_ttfb_us = 0;
+    e->total_bytes = 0;
+    e->last_request_ts = 0;
+    ring_clear(e->ring, STATS_RING);
+    hist_reset(&e->hist);
+}
+
+/* Set up a fresh entry owning copies of method and name. */
+static void
+entry_init(struct stats_entry *e, const char *method, const char *name)
+{
+    e->method = xstrdup(method);
+    e->name = xstrdup(name);
+    hist_init(&e->hist);
+    entry_clear(e);
+}
+
+/* Release an entry's names. */
+static void
+entry_free(struct stats_entry *e)
+{
+    free(e->method);
+    free(e->name);
+    e->method = NULL;
+    e->name = NULL;
+}
+
+/* Replace *dst with a copy of src unless it already holds the same text. */
+static void
+copy_string(char **dst, const char *src)
+{
+    if (*dst != NULL && strcmp(*dst, src) == 0)
+        return;
+    free(*dst);
+    *dst = xstrdup(src);
+}
+
+/* Copy everything but the names' storage from src into an initialised dst. */
+static void
+entry_copy(struct stats_entry *dst, const struct stats_entry *src)
+{
+    copy_string(&dst->method, src->method);
+    copy_string(&dst->name, src->name);
+    dst->num_requests = src->num_requests;
+    dst->num_failures = src->num_failures;
+    dst->total_rt_us = src->total_rt_us;
+    dst->min_rt_us = src->min_rt_us;
+    dst->max_rt_us = src->max_rt_us;
+    dst->total_ttfb_us = src->total_ttfb_us;
+    dst->total_bytes = src->total_bytes;
+    dst->last_request_ts = src->last_request_ts;
+    memcpy(dst->ring, src->ring, sizeof(dst->ring));
+    hist_reset(&dst->hist);
+    hist_merge(&dst->hist, &src->hist);
+}
+
+/* ---- the shared model ---- */
+
+/* Set up an empty model with the Aggregated entry. */
+void
+stats_init(struct stats *s)
+{
+    size_t i;
+
+    pthread_mutex_init(&s->lock, NULL);
+    s->epoch = 0;
+    s->start_time = 0;
+    s->entries = NULL;
+    s->nentries = 0;
+    s->entries_cap = 0;
+    entry_init(&s->total, "", "Aggregated");
+    s->errors = NULL;
+    s->nerrors = 0;
+    s->errors_cap = 0;
+    s->series = NULL;
+    s->nseries = 0;
+    s->series_cap = 0;
+    for (i = 0; i < STATS_RECENT; i++) {
+        hist_init(&s->recent[i]);
+        s->recent_sec[i] = -1;
+    }
+}
+
+/* Release everything the model owns. */
+void
+stats_free(struct stats *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->nentries; i++)
+        entry_free(&s->entries[i]);
+    free(s->entries);
+    entry_free(&s->total);
+    for (i = 0; i < s->nerrors; i++)
+        free(s->errors[i].reason);
+    free(s->errors);
+    free(s->series);
+    pthread_mutex_destroy(&s->lock);
+    s->entries = NULL;
+    s->errors = NULL;
+    s->series = NULL;
+    s->nentries = s->entries_cap = 0;
+    s->nerrors = s->errors_cap = 0;
+    s->nseries = s->series_cap = 0;
+}
+
+/* Grow the entries array to hold at least n entries. */
+static void
+entries_reserve(struct stats *s, size_t n)
+{
+    size_t cap = s->entries_cap ? s->entries_cap : 8;
+
+    if (n <= s->entries_cap)
+        return;
+    while (cap < n)
+        cap *= 2;
+    s->entries = xrealloc(s->entries, cap * sizeof(*s->entries));
+    s->entries_cap = cap;
+}
+
+/* Find or add the entry for (method, name) under the lock. */
+int
+stats_entry_id(struct stats *s, const char *method, const char *name)
+{
+    size_t i;
+
+    pthread_mutex_lock(&s->lock);
+    for (i = 0; i < s->nentries; i++) {
+        if (strcmp(s->entries[i].name, name) == 0 && strcmp(s->entries[i].method, method) == 0) {
+            pthread_mutex_unlock(&s->lock);
+            return (int)i;
+        }
+    }
+    entries_reserve(s, s->nentries + 1);
+    entry_init(&s->entries[s->nentries], method, name);
+    i = s->nentries++;
+    pthread_mutex_unlock(&s->lock);
+    return (int)i;
+}
+
+/* Zero every counter, error, series point and recent histogram; start a new epoch. */
+void
+stats_reset(struct stats *s, double now)
+{
+    size_t i;
+
+    pthread_mutex_lock(&s->lock);
+    __atomic_store_n(&s->epoch, s->epoch + 1, __ATOMIC_RELEASE);
+    s->start_time = now;
+    for (i = 0; i < s->nentries; i++)
+        entry_clear(&s->entries[i]);
+    entry_clear(&s->total);
+    for (i = 0; i < s->nerrors; i++)
+        free(s->errors[i].reason);
+    s->nerrors = 0;
+    s->nseries = 0;
+    for (i = 0; i < STATS_RECENT; i++) {
+        hist_reset(&s->recent[i]);
+        s->recent_sec[i] = -1;
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Deep copy of src into dst (set up by stats_init), reusing dst's memory. */
+void
+stats_copy(struct stats *dst, struct stats *src)
+{
+    size_t i;
+
+    pthread_mutex_lock(&src->lock);
+    dst->epoch = src->epoch;
+    dst->start_time = src->start_time;
+
+    entries_reserve(dst, src->nentries);
+    for (i = src->nentries; i < dst->nentries; i++)
+        entry_free(&dst->entries[i]);
+    for (i = dst->nentries; i < src->nentries; i++) {
+        dst->entries[i].method = NULL;
+        dst->entries[i].name = NULL;
+        hist_init(&dst->entries[i].hist);
+    }
+    for (i = 0; i < src->nentries; i++)
+        entry_copy(&dst->entries[i], &src->entries[i]);
+    dst->nentries = src->nentries;
+    entry_copy(&dst->total, &src->total);
+
+    if (src->nerrors > dst->errors_cap) {
+        dst->errors = xrealloc(dst->errors, src->nerrors * sizeof(*dst->errors));
+        for (i = dst->errors_cap; i < src->nerrors; i++)
+            dst->errors[i].reason = NULL;
+        dst->errors_cap = src->nerrors;
+    }
+    for (i = src->nerrors; i < dst->nerrors; i++) {
+        free(dst->errors[i].reason);
+        dst->errors[i].reason = NULL;
+    }
+    for (i = dst->nerrors; i < src->nerrors; i++)
+        dst->errors[i].reason = NULL;
+    for (i = 0; i < src->nerrors; i++) {
+        char *reason = dst->errors[i].reason;
+
+        dst->errors[i] = src->errors[i];
+        dst->errors[i].reason = reason;
+        copy_string(&dst->errors[i].reason, src->errors[i].reason);
+    }
+    dst->nerrors = src->nerrors;
+
+    if (src->nseries > dst->series_cap) {
+        dst->series = xrealloc(dst->series, src->nseries * sizeof(*dst->series));
+        dst->series_cap = src->nseries;
+    }
+    if (src->nseries > 0)
+        memcpy(dst->series, src->series, src->nseries * sizeof(*dst->series));
+    dst->nseries = src->nseries;
+
+    for (i = 0; i < STATS_RECENT; i++) {
+        hist_reset(&dst->recent[i]);
+        hist_merge(&dst->recent[i], &src->recent[i]);
+        dst->recent_sec[i] = src->recent_sec[i];
+    }
+    pthread_mutex_unlock(&src->lock);
+}
+
+/* Append (or, for the same second, replace) a series point under the lock. */
+void
+stats_sample(struct stats *s, int64_t sec, unsigned users)
+{
+    struct stats_point p;
+
+    pthread_mutex_lock(&s->lock);
+    p.sec = sec;
+    p.current_rps = stats_current_rps(s, &s->total);
+    p.current_fail_per_sec = stats_current_fail_per_sec(s, &s->total);
+    p.p50_ms = stats_current_percentile_ms(s, 0.50, sec);
+    p.p95_ms = stats_current_percentile_ms(s, 0.95, sec);
+    p.avg_ms = stats_avg_ms(&s->total);
+    p.requests = s->total.num_requests;
+    p.failures = s->total.num_failures;
+    p.users = users;
+    if (s->nseries > 0 && s->series[s->nseries - 1].sec == sec) {
+        s->series[s->nseries - 1] = p;
+    } else {
+        if (s->nseries == s->series_cap) {
+            s->series_cap = s->series_cap ? s->series_cap * 2 : 256;
+            s->series = xrealloc(s->series, s->series_cap * sizeof(*s->series));
+        }
+        s->series[s->nseries++] = p;
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* ---- a worker's local delta ---- */
+
+/* Zero one delta entry. */
+static void
+delta_entry_clear(struct stats_delta_entry *e)
+{
+    e->requests = 0;
+    e->failures = 0;
+    e->rt_sum_us = 0;
+    e->rt_min_us = UINT64_MAX;
+    e->rt_max_us = 0;
+    e->ttfb_sum_us = 0;
+    e->bytes = 0;
+    e->last_ts = 0;
+    ring_clear(e->secs, ARRAY_LEN(e->secs));
+    hist_reset(&e->hist);
+}
+
+/* Set up an empty delta with no entries. */
+void
+stats_delta_init(struct stats_delta *d)
+{
+    d->epoch = 0;
+    d->model_epoch = NULL;
+    d->dirty = false;
+    d->entries = NULL;
+    d->nentries = 0;
+    d->nerrors = 0;
+    d->errors_lost = 0;
+}
+
+void
+stats_delta_bind(struct stats_delta *d, const struct stats *s)
+{
+    d->model_epoch = &s->epoch;
+    d->epoch = __atomic_load_n(&s->epoch, __ATOMIC_ACQUIRE);
+}
+
+/* The first record after a merge starts the delta in the model's current epoch. */
+static inline void
+delta_touch(struct stats_delta *d)
+{
+    if (!d->dirty) {
+        if (d->model_epoch != NULL)
+            d->epoch = __atomic_load_n(d->model_epoch, __ATOMIC_ACQUIRE);
+        d->dirty = true;
+    }
+}
+
+/* Release the delta's entries. */
+void
+stats_delta_free(struct stats_delta *d)
+{
+    free(d->entries);
+    d->entries = NULL;
+    d->nentries = 0;
+    d->nerrors = 0;
+    d->errors_lost = 0;
+    d->dirty = false;
+}
+
+/* Make room for entry ids below n. */
+void
+stats_delta_reserve(struct stats_delta *d, size_t n)
+{
+    size_t i;
+
+    if (n <= d->nentries)
+        return;
+    d->entries = xrealloc(d->entries, n * sizeof(*d->entries));
+    for (i = d->nentries; i < n; i++) {
+        hist_init(&d->entries[i].hist);
+        delta_entry_clear(&d->entries[i]);
+    }
+    d->nentries = n;
+}
+
+/* Record one finished request into the delta: no lock, no allocation. */
+void
+stats_delta_record(struct stats_delta *d, int entry, uint64_t rt_us, uint64_t ttfb_us,
+                   uint64_t bytes, bool failed, double now)
+{
+    struct stats_delta_entry *e = &d->entries[entry];
+    int64_t sec = (int64_t)now;
+    struct stats_second *slot = &e->secs[(uint64_t)sec % ARRAY_LEN(e->secs)];
+
+    e->requests++;
+    e->failures += failed;
+    e->rt_sum_us += rt_us;
+    e->rt_min_us = rt_us < e->rt_min_us ? rt_us : e->rt_min_us;
+    e->rt_max_us = rt_us > e->rt_max_us ? rt_us : e->rt_max_us;
+    e->ttfb_sum_us += ttfb_us;
+    e->bytes += bytes;
+    e->last_ts = now > e->last_ts ? now : e->last_ts;
+    if (slot->sec != sec) {
+        slot->sec = sec;
+        slot->requests = 0;
+        slot->failures = 0;
+    }
+    slot->requests++;
+    slot->failures += failed;
+    hist_record(&e->hist, rt_us);
+    delta_touch(d);
+}
+
+/* Count one failure under its (entry, kind, code, detail) key; a new key returns its reason buffer. */
+char *
+stats_delta_error(struct stats_delta *d, int entry, int kind, long code, long detail,
+                  double now)
+{
+    struct stats_delta_error *err;
+    size_t i;
+
+    delta_touch(d);
+    for (i = 0; i < d->nerrors; i++) {
+        err = &d->errors[i];
+        if (err->entry == entry && err->kind == kind && err->code == code &&
+            err->detail == detail) {
+            err->count++;
+            if (now > err->last_seen)
+                err->last_seen = now;
+            return NULL;
+        }
+    }
+    if (d->nerrors == STATS_DELTA_ERRORS) {
+        d->errors_lost++;
+        return NULL;
+    }
+    err = &d->errors[d->nerrors++];
+    err->entry = entry;
+    err->kind = kind;
+    err->code = code;
+    err->detail = detail;
+    err->count = 1;
+    err->first_seen = now;
+    err->last_seen = now;
+    err->reason[0] = '\0';
+    return err->reason;
+}
+
+/* Add count occurrences of (entry, reason) to the model's error table, keeping first-seen order. */
+static void
+model_add_error(struct stats *s, int entry, const char *reason, uint64_t count, double first,
+                double last)
+{
+    struct stats_error *e;
+    size_t i;
+
+    for (i = 0; i < s->nerrors; i++) {
+        e = &s->errors[i];
+        if (e->entry == entry && strcmp(e->reason, reason) == 0) {
+            e->occurrences += count;
+            if (first < e->first_seen)
+                e->first_seen = first;
+            if (last > e->last_seen)
+                e->last_seen = last;
+            return;
+        }
+    }
+    if (s->nerrors == s->errors_cap) {
+        s->errors_cap = s->errors_cap ? s->errors_cap * 2 : 16;
+        s->errors = xrealloc(s->errors, s->errors_cap * sizeof(*s->errors));
+    }
+    e = &s->errors[s->nerrors++];
+    e->entry = entry;
+    e->reason = xstrdup(reason);
+    e->occurrences = count;
+    e->first_seen = first;
+    e->last_seen = last;
+}
+
+/*
+ * Merge the failures that found no slot as "other errors". Every failure
+ * is reported once through stats_delta_error, so an entry's failures not
+ * covered by its slots are the lost ones; what cannot be placed that way
+ * goes to the entry of the last slot.
+ */
+static void
+merge_lost_errors(struct stats *s, const struct stats_delta *d, double now)
+{
+    uint64_t left = d->errors_lost;
+    size_t i, j;
+
+    for (i = 0; i < d->nentries && i < s->nentries && left > 0; i++) {
+        uint64_t covered = 0, other;
+
+        for (j = 0; j < d->nerrors; j++)
+            if (d->errors[j].entry == (int)i)
+                covered += d->errors[j].count;
+        if (d->entries[i].failures <= covered)
+            continue;
+        other = d->entries[i].failures - covered;
+        if (other > left)
+            other = left;
+        model_add_error(s, (int)i, STATS_OTHER_ERRORS, other, now, now);
+        left -= other;
+    }
+    if (left > 0 && d->nerrors > 0) {
+        int entry = d->errors[d->nerrors - 1].entry;
+
+        if (entry >= 0 && (size_t)entry < s->nentries)
+            model_add_error(s, entry, STATS_OTHER_ERRORS, left, now, now);
+    }
+}
+
+/* Add one delta entry's numbers to a model entry. */
+static void
+entry_add(struct stats_entry *e, const struct stats_delta_entry *de)
+{
+    size_t k;
+
+    e->num_requests += de->requests;
+    e->num_failures += de->failures;
+    e->total_rt_us += de->rt_sum_us;
+    if (de->rt_min_us < e->min_rt_us)
+        e->min_rt_us = de->rt_min_us;
+    if (de->rt_max_us > e->max_rt_us)
+        e->max_rt_us = de->rt_max_us;
+    e->total_ttfb_us += de->ttfb_sum_us;
+    e->total_bytes += de->bytes;
+    if (de->last_ts > e->last_request_ts)
+        e->last_request_ts = de->last_ts;
+    for (k = 0; k < ARRAY_LEN(de->secs); k++)
+        if (de->secs[k].sec >= 0 && (de->secs[k].requests || de->secs[k].failures))
+            ring_add(e->ring, STATS_RING, de->secs[k].sec, de->secs[k].requests,
+                     de->secs[k].failures);
+    hist_merge(&e->hist, &de->hist);
+}
+
+/* Fold the delta into the model unless it predates the last reset; then clear it. */
+void
+stats_merge(struct stats *s, struct stats_delta *d)
+{
+    double now = time_wall();
+    int64_t sec = (int64_t)now;
+    size_t i, slot = ring_slot(sec, STATS_RECENT);
+    uint64_t epoch;
+
+    pthread_mutex_lock(&s->lock);
+    if (d->dirty && d->epoch == s->epoch) {
+        struct hist *recent = &s->recent[slot];
+
+        if (s->recent_sec[slot] != sec) {
+            hist_reset(recent);
+            s->recent_sec[slot] = sec;
+        }
+        for (i = 0; i < d->nentries && i < s->nentries; i++) {
+            const struct stats_delta_entry *de = &d->entries[i];
+
+            if (de->requests == 0)
+                continue;
+            entry_add(&s->entries[i], de);
+            entry_add(&s->total, de);
+            hist_merge(recent, &de->hist);
+        }
+        for (i = 0; i < d->nerrors; i++) {
+            const struct stats_delta_error *err = &d->errors[i];
+
+            if (err->entry >= 0 && (size_t)err->entry < s->nentries)
+                model_add_error(s, err->entry, err->reason, err->count, err->first_seen,
+                                err->last_seen);
+        }
+        if (d->errors_lost > 0)
+            merge_lost_errors(s, d, now);
+    }
+    epoch = s->epoch;
+    pthread_mutex_unlock(&s->lock);
+
+    if (d->dirty) {
+        for (i = 0; i < d->nentries; i++)
+            if (d->entries[i].requests != 0 || d->entries[i].hist.lo < d->entries[i].hist.hi)
+                delta_entry_clear(&d->entries[i]);
+        d->nerrors = 0;
+        d->errors_lost = 0;
+        d->dirty = false;
+    }
+    d->epoch = epoch;
+}
+
+/* ---- Locust's rules ---- */
+
+/* Python round(): nearest integer, halves to the even neighbour. */
+double
+stats_round_half_even(double x)
+{
+    double f, diff;
+
+    if (!isfinite(x))
+        return x;
+    f = floor(x);
+    diff = x - f;
+    if (diff < 0.5)
+        return f;
+    if (diff > 0.5)
+        return f + 1;
+    return fmod(f, 2.0) == 0 ? f : f + 1;
+}
+
+/* Round a non-negative ms value to a multiple of unit, halves to even, on the exact binary value. */
+static double
+round_to_unit(double ms, double unit)
+{
+    double rest = fmod(ms, unit);
+    double base = ms - rest;
+    double half = unit / 2;
+
+    if (rest < half)
+        return base;
+    if (rest > half)
+        return base + unit;
+    return fmod(base / unit, 2.0) == 0 ? base : base + unit;
+}
+
+/* Locust's response-time bucket of a value in ms. */
+long
+stats_locust_round_ms(double ms)
+{
+    if (isnan(ms))
+        return 0;
+    if (ms < 100)
+        return (long)stats_round_half_even(ms);
+    if (ms < 1000)
+        return (long)round_to_unit(ms, 10);
+    if (ms < 10000)
+        return (long)round_to_unit(ms, 100);
+    return (long)round_to_unit(ms, 1000);
+}
+
+/* Average response time in ms over the timed samples; 0 when none. */
+double
+stats_avg_ms(const struct stats_entry *e)
+{
+    if (e->hist.total == 0)
+        return 0;
+    return (double)e->total_rt_us / 1000.0 / (double)e->hist.total;
+}
+
+/* Smallest response time in ms; 0 before the first sample. */
+double
+stats_min_ms(const struct stats_entry *e)
+{
+    if (e->min_rt_us == UINT64_MAX)
+        return 0;
+    return (double)e->min_rt_us / 1000.0;
+}
+
+/* Largest response time in ms. */
+double
+stats_max_ms(const struct stats_entry *e)
+{
+    return (double)e->max_rt_us / 1000.0;
+}
+
+/* Average body size over all requests, failures included. */
+double
+stats_avg_bytes(const struct stats_entry *e)
+{
+    if (e->num_requests == 0)
+        return 0;
+    return (double)e->total_bytes / (double)e->num_requests;
+}
+
+/* Failures / requests; 1 when there are failures but no requests. */
+double
+stats_fail_ratio(const struct stats_entry *e)
+{
+    if (e->num_requests == 0)
+        return e->num_failures > 0 ? 1.0 : 0.0;
+    return (double)e->num_failures / (double)e->num_requests;
+}
+
+/* Lower median of the bucketed samples, clamped into the raw [min, max]. */
+double
+stats_median_ms(const struct stats_entry *e)
+{
+    uint64_t n = e->hist.total;
+    double median, max, min;
+
+    if (n == 0)
+        return 0;
+    median = (double)stats_locust_round_ms(
+        (double)hist_value_at_rank(&e->hist, (n - 1) / 2) / 1000.0);
+    max = stats_max_ms(e);
+    min = stats_min_ms(e);
+    if (median > max)
+        median = max;
+    else if (e->min_rt_us != UINT64_MAX && median < min)
+        median = min;
+    return median;
+}
+
+/* Rank of percentile p among n values: min(floor(n * p), n - 1). */
+static uint64_t
+percentile_rank(uint64_t n, double p)
+{
+    double r = (double)n * p;
+    uint64_t rank;
+
+    if (!(r > 0))
+        return 0;
+    rank = r >= (double)n ? n : (uint64_t)r;
+    return rank >= n ? n - 1 : rank;
+}
+
+/* Percentile p of the entry, Locust-bucketed; 0 when there are no samples. */
+long
+stats_percentile_ms(const struct stats_entry *e, double p)
+{
+    uint64_t rank;
+
+    if (e->hist.total == 0 || e->num_requests == 0)
+        return 0;
+    rank = percentile_rank(e->num_requests, p);
+    return stats_locust_round_ms((double)hist_value_at_rank(&e->hist, rank) / 1000.0);
+}
+
+/* Requests (or failures) of one second from a ring; 0 when the slot holds another second. */
+static uint64_t
+ring_count(const struct stats_second *ring, int64_t sec, bool failures)
+{
+    const struct stats_second *slot = &ring[ring_slot(sec, STATS_RING)];
+
+    if (slot->sec != sec)
+        return 0;
+    return failures ? slot->failures : slot->requests;
+}
+
+/* Average per-second count over seconds max(L-12, S) .. L-3, Locust's current window. */
+static double
+current_rate(const struct stats *s, const struct stats_entry *e, bool failures)
+{
+    int64_t last, start, first, t;
+    uint64_t sum = 0;
+    int64_t nsec;
+
+    if (s->total.last_request_ts == 0)
+        return 0;
+    last = (int64_t)s->total.last_request_ts;
+    start = (int64_t)s->start_time;
+    first = last - 12 > start ? last - 12 : start;
+    nsec = last - 2 - first;
+    if (nsec <= 0)
+        return 0;
+    for (t = first; t < last - 2; t++)
+        sum += ring_count(e->ring, t, failures);
+    return (double)sum / (double)nsec;
+}
+
+/* Locust's current requests per second for an entry. */
+double
+stats_current_rps(const struct stats *s, const struct stats_entry *e)
+{
+    return current_rate(s, e, false);
+}
+
+/* Locust's current failures per second for an entry. */
+double
+stats_current_fail_per_sec(const struct stats *s, const struct stats_entry *e)
+{
+    return current_rate(s, e, true);
+}
+
+/* count / (last request time of the total - start time); 0 when undefined. */
+static double
+total_rate(const struct stats *s, uint64_t count)
+{
+    double span;
+
+    if (s->total.last_request_ts == 0 || s->start_time == 0)
+        return 0;
+    span = s->total.last_request_ts - s->start_time;
+    if (span == 0)
+        return 0;
+    return (double)count / span;
+}
+
+/* Whole-run requests per second. */
+double
+stats_total_rps(const struct stats *s, const struct stats_entry *e)
+{
+    return total_rate(s, e->num_requests);
+}
+
+/* Whole-run failures per second. */
+double
+stats_total_fail_per_sec(const struct stats *s, const struct stats_entry *e)
+{
+    return total_rate(s, e->num_failures);
+}
+
+/* Aggregate percentile over the recent histograms of seconds now_sec-9 .. now_sec. */
+double
+stats_current_percentile_ms(const struct stats *s, double p, int64_t now_sec)
+{
+    uint64_t n = 0, rank, seen = 0;
+    uint32_t lo = HIST_BUCKETS, hi = 0, b;
+    size_t i;
+
+    for (i = 0; i < STATS_RECENT; i++) {
+        int64_t sec = s->recent_sec[i];
+        const struct hist *h = &s->recent[i];
+
+        if (sec < 0 || sec > now_sec || sec <= now_sec - STATS_WINDOW || h->total == 0)
+            continue;
+        n += h->total;
+        if (h->lo < lo)
+            lo = h->lo;
+        if (h->hi > hi)
+            hi = h->hi;
+    }
+    if (n == 0)
+        return 0;
+    rank = percentile_rank(n, p);
+    /* walk the union of the windows' buckets without building a merged copy */
+    for (b = lo; b < hi; b++) {
+        for (i = 0; i < STATS_RECENT; i++) {
+            int64_t sec = s->recent_sec[i];
+            const struct hist *h = &s->recent[i];
+
+            if (sec < 0 || sec > now_sec || sec <= now_sec - STATS_WINDOW || b < h->lo ||
+                b >= h->hi)
+                continue;
+            seen += h->counts[b];
+        }
+        if (rank < seen)
+            return (double)stats_locust_round_ms((double)hist_bucket_value(b) / 1000.0);
+    }
+    return (double)stats_locust_round_ms((double)hist_bucket_value(hi - 1) / 1000.0);
+}
+
+/* One entry's sort key, for qsort without a context argument. */
+struct sort_key {
+    const char *name;
+    const char *method;
+    int index;
+};
+
+/* Order by (name, method) with plain byte comparison, as Python sorts tuples of str. */
+static int
+sort_key_cmp(const void *a, const void *b)
+{
+    const struct sort_key *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+
+    if (c != 0)
+        return c;
+    c = strcmp(x->method, y->method);
+    if (c != 0)
+        return c;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+/* Entry indices sorted by (name, method); the caller frees the array. */
+int *
+stats_sorted(const struct stats *s)
+{
+    struct sort_key *keys = xmalloc(s->nentries * sizeof(*keys));
+    int *order = xmalloc(s->nentries * sizeof(*order));
+    size_t i;
+
+    for (i = 0; i < s->nentries; i++) {
+        keys[i].name = s->entries[i].name;
+        keys[i].method = s->entries[i].method;
+        keys[i].index = (int)i;
+    }
+    if (s->nentries > 1)
+        qsort(keys, s->nentries, sizeof(*keys), sort_key_cmp);
+    for (i = 0; i < s->nentries; i++)
+        order[i] = keys[i].index;
+    free(keys);
+    return order;
+}
