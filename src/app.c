@@ -1,0 +1,364 @@
+/*
+ * app.c: the program's flow. Parse the command line, load the scenario
+ * (its [run] and [demo] sections are the lowest layer of settings), apply
+ * CICADA_* variables and then the flags, check everything, start the demo
+ * target if asked, check that the host answers, and hand over to a front
+ * end: the dashboard on a terminal, the headless console otherwise.
+ * Every user error ends here with one line naming the file:line, the
+ * variable or the flag, and exit status 2, before any traffic is sent.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "console.h"
+#include "headless.h"
+#include "http.h"
+#include "log.h"
+#include "ui.h"
+#include "util.h"
+
+#define LOGGER "cicada.main"
+
+extern const char demo_ini_text[];
+
+/* Print "cicada: message" to stderr. */
+static void PRINTFLIKE(1, 2)
+usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("cicada: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+/* Raise the open-file limit to the hard limit; returns the soft limit now. */
+static rlim_t
+raise_nofile(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 1024;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    return rl.rlim_cur;
+}
+
+/* Load the scenario file (or the built-in demo.ini); 0 or -1 after a message. */
+static int
+load_scenario(struct app *app)
+{
+    struct settings *s = &app->settings;
+    const char *path = s->scenario_path;
+    char *err = NULL;
+    int rc;
+
+    if (path == NULL && s->demo) {
+        rc = scenario_load(&app->scenario, "demo.ini (built in)", demo_ini_text, s, &err);
+    } else if (path == NULL) {
+        if (access("cicada.ini", F_OK) == 0) {
+            path = "cicada.ini";
+        } else {
+            usage_error("no scenario: give -f FILE (see cicada.ini(5)), or try cicada --demo");
+            return -1;
+        }
+        rc = scenario_load(&app->scenario, path, NULL, s, &err);
+    } else {
+        if (access(path, R_OK) != 0) {
+            char where[256];
+
+            usage_error("%s: cannot read scenario file '%s': %s",
+                        origin_describe(&s->scenario_origin, where, sizeof(where)), path,
+                        strerror(errno));
+            return -1;
+        }
+        rc = scenario_load(&app->scenario, path, NULL, s, &err);
+    }
+    if (rc < 0) {
+        usage_error("%s", err);
+        free(err);
+        return -1;
+    }
+    app->scenario_loaded = true;
+    return 0;
+}
+
+/* Checks that need every layer applied; 0 or -1 after a message. */
+static int
+check_settings(struct app *app)
+{
+    struct settings *s = &app->settings;
+    char where[256];
+
+    if (s->demo && s->host != NULL && s->host_origin.kind != ORIGIN_FILE) {
+        usage_error("%s: --demo tests its own built-in target; leave out the host",
+                    origin_describe(&s->host_origin, where, sizeof(where)));
+        return -1;
+    }
+    if (!s->demo && s->host == NULL) {
+        size_t i, j;
+        bool relative = false;
+
+        for (i = 0; i < app->scenario.nclasses; i++)
+            for (j = 0; j < app->scenario.classes[i].ntasks; j++)
+                if (app->scenario.classes[i].tasks[j].path[0] == '/')
+                    relative = true;
+        if (relative) {
+            usage_error("no host: give -H URL, set host = URL in [run] of %s, or use --demo",
+                        app->scenario.path);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Open the log; 0 or -1 after a message. */
+static int
+open_log(struct app *app)
+{
+    char *err = NULL;
+
+    if (log_open(app->settings.loglevel, app->settings.logfile, &err) < 0) {
+        usage_error("--logfile: %s", err);
+        free(err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Start the demo target; 0 or -1 after a message. */
+static int
+start_demo(struct app *app)
+{
+    char *err = NULL;
+
+    app->demo = demo_start(&app->settings.demo_conf, &err);
+    if (app->demo == NULL) {
+        usage_error("cannot start the demo target: %s", err);
+        free(err);
+        return -1;
+    }
+    app->demo_url = xasprintf("http://127.0.0.1:%d", demo_port(app->demo));
+    return 0;
+}
+
+/* --demo-only: serve until a signal. */
+static void
+on_demo_signal(struct ev_loop *loop, ev_signal *w, int revents)
+{
+    (void)w;
+    (void)revents;
+    ev_break(loop, EVBREAK_ALL);
+}
+
+/* Run only the demo target. */
+static int
+serve_demo(struct app *app)
+{
+    ev_signal sigint, sigterm;
+    struct demo_counts counts;
+
+    if (start_demo(app) < 0)
+        return EXIT_USAGE;
+    printf("Demo target listening on %s (POST /predict, GET /health); Ctrl-C stops it\n",
+           app->demo_url);
+    fflush(stdout);
+    ev_signal_init(&sigint, on_demo_signal, SIGINT);
+    ev_signal_init(&sigterm, on_demo_signal, SIGTERM);
+    ev_signal_start(app->loop, &sigint);
+    ev_signal_start(app->loop, &sigterm);
+    ev_run(app->loop, 0);
+    demo_counts(app->demo, &counts);
+    printf("Demo target served %llu requests (%llu answered 503)\n",
+           (unsigned long long)counts.requests, (unsigned long long)counts.rejected);
+    return EXIT_OK;
+}
+
+int
+app_exit_status(struct app *app)
+{
+    if (app->stop_signal != 0)
+        return 128 + app->stop_signal;
+    if (app->stats.total.num_failures > 0)
+        return app->settings.exit_code_on_error;
+    return EXIT_OK;
+}
+
+int
+app_write_reports(struct app *app)
+{
+    if (app->reports_written)
+        return 0;
+    app->reports_written = true;
+    return 0;
+}
+
+void
+app_print_summary(struct app *app, int exit_status)
+{
+    struct stats view;
+
+    log_info(LOGGER, "Shutting down (exit code %d)", exit_status);
+    stats_init(&view);
+    stats_copy(&view, &app->stats);
+    console_print_final(stderr, &view, console_name_width());
+    fflush(stderr);
+    stats_free(&view);
+}
+
+/* Free everything. */
+static void
+app_free(struct app *app)
+{
+    runner_free(app->runner);
+    if (app->demo != NULL)
+        demo_stop(app->demo);
+    if (app->scenario_loaded) {
+        http_unprepare(&app->scenario);
+        scenario_free(&app->scenario);
+    }
+    if (app->stats_ready)
+        stats_free(&app->stats);
+    free(app->demo_url);
+    cli_args_free(&app->cli);
+    settings_free(&app->settings);
+    log_close();
+}
+
+/* Everything between parsing and running; returns an exit status or -1 to run. */
+static int
+prepare(struct app *app, int argc, char **argv)
+{
+    struct settings *s = &app->settings;
+    char *err = NULL;
+    char where[256];
+    const char *file;
+
+    if (cli_parse(argc, argv, &app->cli, &err) < 0) {
+        usage_error("%s", err);
+        free(err);
+        return EXIT_USAGE;
+    }
+    if (cli_value(&app->cli, "help") != NULL) {
+        options_print_help(stdout);
+        return EXIT_OK;
+    }
+    if (cli_value(&app->cli, "version") != NULL) {
+        printf("cicada %s (libcurl %s)\n", PACKAGE_VERSION, curl_version_info(CURLVERSION_NOW)->version);
+        return EXIT_OK;
+    }
+
+    /* the scenario file and --demo come from the environment and flags only */
+    if ((file = getenv("CICADA_FILE")) != NULL && file[0] != '\0') {
+        struct origin o = { ORIGIN_ENV, "CICADA_FILE", 0, NULL };
+
+        option_set(s, option_by_name("file"), file, &o, &err);
+    }
+    for (size_t i = 0; i < app->cli.nvalues; i++) {
+        const struct cli_value *v = &app->cli.values[i];
+        struct origin o = { ORIGIN_CLI, NULL, 0, v->flag };
+
+        if (strcmp(v->opt->name, "file") == 0 || strcmp(v->opt->name, "demo") == 0 ||
+            strcmp(v->opt->name, "demo-only") == 0)
+            option_set(s, v->opt, v->text, &o, &err);
+    }
+    if (app->cli.npositional > 0) {
+        usage_error("unexpected argument '%s' (choosing user classes by name is not "
+                    "supported yet)", app->cli.positional[0]);
+        return EXIT_USAGE;
+    }
+
+    if (s->demo_only) {
+        if (settings_apply_env(s, &err) < 0 || settings_apply_cli(s, &app->cli, &err) < 0) {
+            usage_error("%s", err);
+            free(err);
+            return EXIT_USAGE;
+        }
+        return serve_demo(app);
+    }
+
+    if (load_scenario(app) < 0)
+        return EXIT_USAGE;
+    if (settings_apply_env(s, &err) < 0 || settings_apply_cli(s, &app->cli, &err) < 0) {
+        usage_error("%s", err);
+        free(err);
+        return EXIT_USAGE;
+    }
+    if (check_settings(app) < 0 || open_log(app) < 0)
+        return EXIT_USAGE;
+
+    if (s->demo) {
+        if (start_demo(app) < 0)
+            return EXIT_USAGE;
+        free(s->host);
+        s->host = xstrdup(app->demo_url);
+        log_info(LOGGER, "Demo target listening on %s (%u slots, %.0f ms service time, "
+                 "queue %u)", app->demo_url, s->demo_conf.slots, s->demo_conf.service_ms,
+                 s->demo_conf.queue);
+    }
+
+    stats_init(&app->stats);
+    app->stats_ready = true;
+    if (scenario_prepare(&app->scenario, s->host, &app->stats, &err) < 0) {
+        usage_error("%s", err);
+        free(err);
+        return EXIT_USAGE;
+    }
+    http_prepare(&app->scenario);
+
+    if (s->host != NULL && http_preflight(s->host, s, &err) < 0) {
+        usage_error("%s: host %s is unreachable: %s",
+                    origin_describe(&s->host_origin, where, sizeof(where)), s->host, err);
+        free(err);
+        return EXIT_USAGE;
+    }
+    {
+        rlim_t files = raise_nofile();
+
+        if ((rlim_t)s->users + 64 > files)
+            log_warning(LOGGER, "%u users need %u open files but the limit is %llu: raise it "
+                        "with ulimit -n (the hard limit bounds it)", s->users, s->users + 64,
+                        (unsigned long long)files);
+    }
+    return -1;
+}
+
+int
+app_main(int argc, char **argv)
+{
+    struct app app;
+    int status;
+
+    memset(&app, 0, sizeof(app));
+    settings_init(&app.settings);
+    signal(SIGPIPE, SIG_IGN);
+    http_global_init();
+    app.loop = ev_default_loop(EVFLAG_AUTO);
+
+    status = prepare(&app, argc, argv);
+    if (status < 0) {
+        app.runner = runner_new(app.loop, &app.settings, &app.scenario, &app.stats);
+        if (app.settings.headless || !isatty(STDOUT_FILENO))
+            status = headless_run(&app);
+        else
+            status = ui_run(&app);
+    }
+    app_free(&app);
+    http_global_cleanup();
+    return status;
+}

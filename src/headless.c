@@ -1,0 +1,132 @@
+/*
+ * headless.c: the console front end. It starts the run at once, prints
+ * the periodic table every CONSOLE_INTERVAL seconds (the first right away,
+ * before any user starts, as Locust does), and when the runner reports
+ * that everything stopped it prints the final tables and leaves the loop.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+
+#include "console.h"
+#include "headless.h"
+#include "log.h"
+#include "util.h"
+
+#define CONSOLE_INTERVAL 2.0
+#define LOGGER "cicada.main"
+
+struct headless {
+    struct app *app;
+    struct stats view;       /* our copy of the statistics */
+    ev_timer print_timer;
+    ev_signal sigint, sigterm, sighup;
+    int exit_status;
+};
+
+/* Print the periodic table from a fresh copy. */
+static void
+print_table(struct headless *h)
+{
+    stats_copy(&h->view, &h->app->stats);
+    console_print_requests(stderr, &h->view, console_name_width(), true);
+    fflush(stderr);
+}
+
+/* Every 2 s. */
+static void
+on_print(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    struct headless *h = t->data;
+
+    (void)loop;
+    (void)revents;
+    print_table(h);
+}
+
+/* SIGINT, SIGTERM, SIGHUP: stop cleanly; a second SIGINT abandons requests in flight. */
+static void
+on_signal(struct ev_loop *loop, ev_signal *w, int revents)
+{
+    struct headless *h = w->data;
+    struct app *app = h->app;
+
+    (void)loop;
+    (void)revents;
+    if (app->stop_signal != 0) {
+        if (w->signum == SIGINT || w->signum == SIGTERM)
+            runner_kill(app->runner);
+        return;
+    }
+    app->stop_signal = w->signum;
+    if (w->signum == SIGINT)
+        log_info(LOGGER, "KeyboardInterrupt: stopping (Ctrl-C again to abandon requests in "
+                 "flight)");
+    else
+        log_info(LOGGER, "Got %s signal", w->signum == SIGTERM ? "SIGTERM" : "SIGHUP");
+    if (runner_state(app->runner) == RUNNER_STOPPED || runner_state(app->runner) == RUNNER_READY)
+        ev_break(app->loop, EVBREAK_ALL);
+    else
+        runner_stop(app->runner);
+}
+
+/* Runner events: when everything stopped, finish. */
+static void
+on_runner(struct runner *r, enum runner_event ev, void *arg)
+{
+    struct headless *h = arg;
+
+    (void)r;
+    if (ev != RUNNER_EVENT_STOPPED)
+        return;
+    ev_timer_stop(h->app->loop, &h->print_timer);
+    ev_break(h->app->loop, EVBREAK_ALL);
+}
+
+int
+headless_run(struct app *app)
+{
+    struct headless h;
+    const struct settings *s = &app->settings;
+
+    h.app = app;
+    h.exit_status = 0;
+    stats_init(&h.view);
+
+    ev_signal_init(&h.sigint, on_signal, SIGINT);
+    ev_signal_init(&h.sigterm, on_signal, SIGTERM);
+    ev_signal_init(&h.sighup, on_signal, SIGHUP);
+    h.sigint.data = h.sigterm.data = h.sighup.data = &h;
+    ev_signal_start(app->loop, &h.sigint);
+    ev_signal_start(app->loop, &h.sigterm);
+    ev_signal_start(app->loop, &h.sighup);
+    runner_set_listener(app->runner, on_runner, &h);
+
+    if (s->run_time > 0)
+        log_info(LOGGER, "Run time limit set to %g seconds", s->run_time);
+    else
+        log_info(LOGGER, "No run time limit set, use CTRL+C to interrupt");
+    log_info(LOGGER, "Starting cicada %s", PACKAGE_VERSION);
+    if (!s->only_summary) {
+        print_table(&h);
+        ev_timer_init(&h.print_timer, on_print, CONSOLE_INTERVAL, CONSOLE_INTERVAL);
+        h.print_timer.data = &h;
+        ev_timer_start(app->loop, &h.print_timer);
+    } else {
+        ev_timer_init(&h.print_timer, on_print, 0., 0.);
+    }
+    runner_start(app->runner, s->users, s->spawn_rate);
+    ev_run(app->loop, 0);
+
+    ev_signal_stop(app->loop, &h.sigint);
+    ev_signal_stop(app->loop, &h.sigterm);
+    ev_signal_stop(app->loop, &h.sighup);
+    runner_set_listener(app->runner, NULL, NULL);
+    stats_free(&h.view);
+
+    app_write_reports(app);
+    h.exit_status = app_exit_status(app);
+    app_print_summary(app, h.exit_status);
+    return h.exit_status;
+}

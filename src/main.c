@@ -1,0 +1,12 @@
+/*
+ * main.c: cicada's entry point; everything happens in app.c.
+ */
+#include "config.h"
+
+#include "app.h"
+
+int
+main(int argc, char **argv)
+{
+    return app_main(argc, argv);
+}

@@ -1,0 +1,558 @@
+/*
+ * runner.c: the run's state machine on the main loop.
+ *
+ * Spawning follows Locust: batches of max(1, floor(rate)) users, one batch
+ * every batch/rate seconds, the first at once. Each new user goes to the
+ * class that most lacks users (fixed counts first, then by weight, ties to
+ * the first name in alphabetical order, which gives the same sequence as
+ * Locust's smooth weighted round robin) and to the least loaded worker. The
+ * dispatch log remembers the order, so ramping down removes the newest
+ * users first.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "runner.h"
+#include "util.h"
+#include "worker.h"
+
+#define LOGGER "cicada.runner"
+
+struct dispatch {
+    unsigned cls;
+    unsigned worker;
+};
+
+struct runner {
+    struct ev_loop *loop;
+    const struct settings *settings;
+    const struct scenario *sc;
+    struct stats *stats;
+    struct worker **workers;
+    unsigned nworkers;
+    unsigned *worker_load;   /* users dispatched per worker */
+
+    enum runner_state state;
+    unsigned target;
+    double rate;
+    double started_mono;     /* 0 before the first start */
+    double stopped_mono;
+    unsigned generation;     /* of the last stop */
+
+    unsigned *class_order;   /* class indices sorted by name */
+    unsigned *class_count;   /* users dispatched per class */
+    struct dispatch *log;
+    size_t nlog, log_cap;
+    bool class_full_warned;
+
+    ev_timer spawn_timer;
+    ev_timer run_timer;
+    ev_timer stop_timer;
+    ev_timer tick_timer;
+    ev_async notify;
+
+    runner_listener listener;
+    void *listener_arg;
+};
+
+static const char *const state_names[] = { "READY", "SPAWNING", "RUNNING", "STOPPING",
+                                           "STOPPED" };
+
+const char *
+runner_state_name(enum runner_state s)
+{
+    return state_names[s];
+}
+
+/* Tell the front end. */
+static void
+emit(struct runner *r, enum runner_event ev)
+{
+    if (r->listener != NULL)
+        r->listener(r, ev, r->listener_arg);
+}
+
+/* Change state and tell the front end. */
+static void
+set_state(struct runner *r, enum runner_state s)
+{
+    if (r->state == s)
+        return;
+    r->state = s;
+    emit(r, RUNNER_EVENT_STATE);
+}
+
+/* The class that should get the next user, or -1 if none may. */
+static int
+next_class(struct runner *r)
+{
+    const struct scenario *sc = r->sc;
+    unsigned weighted_users = 0, total_weight = 0;
+    double best_deficit = -1e300;
+    int best = -1;
+    size_t k;
+
+    /* fixed counts first, round robin in name order */
+    for (k = 0; k < sc->nclasses; k++) {
+        unsigned c = r->class_order[k];
+
+        if (sc->classes[c].fixed_count > 0 && r->class_count[c] < sc->classes[c].fixed_count) {
+            if (best < 0 || r->class_count[c] < r->class_count[best])
+                best = (int)c;
+        }
+    }
+    if (best >= 0)
+        return best;
+    for (k = 0; k < sc->nclasses; k++) {
+        const struct user_class *uc = &sc->classes[k];
+
+        if (uc->fixed_count == 0 && uc->weight > 0) {
+            weighted_users += r->class_count[k];
+            total_weight += uc->weight;
+        }
+    }
+    if (total_weight == 0)
+        return -1;
+    for (k = 0; k < sc->nclasses; k++) {
+        unsigned c = r->class_order[k];
+        const struct user_class *uc = &sc->classes[c];
+        double deficit;
+
+        if (uc->fixed_count != 0 || uc->weight == 0)
+            continue;
+        deficit = (double)uc->weight / total_weight * (weighted_users + 1) - r->class_count[c];
+        if (deficit > best_deficit + 1e-9) {
+            best_deficit = deficit;
+            best = (int)c;
+        }
+    }
+    return best;
+}
+
+/* The worker with the fewest users. */
+static unsigned
+least_loaded(struct runner *r)
+{
+    unsigned best = 0, i;
+
+    for (i = 1; i < r->nworkers; i++)
+        if (r->worker_load[i] < r->worker_load[best])
+            best = i;
+    return best;
+}
+
+const char *
+runner_class_counts(const struct runner *r, char *buf, size_t size)
+{
+    size_t used = 0, k;
+
+    used += (size_t)snprintf(buf, size, "{");
+    for (k = 0; k < r->sc->nclasses && used < size; k++) {
+        unsigned c = r->class_order[k];
+
+        used += (size_t)snprintf(buf + used, size - used, "%s\"%s\": %u", k ? ", " : "",
+                                 r->sc->classes[c].name, r->class_count[c]);
+    }
+    if (used < size)
+        snprintf(buf + used, size - used, "}");
+    return buf;
+}
+
+/* Every user asked for is dispatched. */
+static void
+spawning_complete(struct runner *r)
+{
+    char counts[1024];
+
+    ev_timer_stop(r->loop, &r->spawn_timer);
+    if (r->state != RUNNER_SPAWNING)
+        return;
+    log_info(LOGGER, "All users spawned: %s (%zu total users)",
+             runner_class_counts(r, counts, sizeof(counts)), r->nlog);
+    set_state(r, RUNNER_RUNNING);
+    if (r->settings->reset_stats) {
+        log_info(LOGGER, "Resetting stats");
+        stats_reset(r->stats, time_wall());
+    }
+}
+
+/* One spawn batch towards the target (up or down). */
+static void
+spawn_step(struct runner *r)
+{
+    unsigned batch = r->rate >= 1 ? (unsigned)r->rate : 1;
+    unsigned *spawn = xcalloc((size_t)r->nworkers * r->sc->nclasses, sizeof(*spawn));
+    unsigned n, i;
+    size_t c;
+
+    if (r->nlog < r->target) {
+        for (n = 0; n < batch && r->nlog < r->target; n++) {
+            int cls = next_class(r);
+            unsigned wk;
+
+            if (cls < 0) {
+                if (!r->class_full_warned)
+                    log_warning(LOGGER, "Only %zu users can be started: every user class "
+                                "has a fixed count and all are reached", r->nlog);
+                r->class_full_warned = true;
+                r->target = (unsigned)r->nlog;
+                break;
+            }
+            wk = least_loaded(r);
+            if (r->nlog == r->log_cap) {
+                r->log_cap = r->log_cap ? r->log_cap * 2 : 256;
+                r->log = xrealloc(r->log, r->log_cap * sizeof(*r->log));
+            }
+            r->log[r->nlog].cls = (unsigned)cls;
+            r->log[r->nlog].worker = wk;
+            r->nlog++;
+            r->class_count[cls]++;
+            r->worker_load[wk]++;
+            spawn[wk * r->sc->nclasses + (unsigned)cls]++;
+        }
+        for (i = 0; i < r->nworkers; i++)
+            for (c = 0; c < r->sc->nclasses; c++)
+                if (spawn[i * r->sc->nclasses + c] > 0)
+                    worker_send(r->workers[i], WORKER_SPAWN, (unsigned)c,
+                                spawn[i * r->sc->nclasses + c], 0);
+    } else if (r->nlog > r->target) {
+        for (n = 0; n < batch && r->nlog > r->target; n++) {
+            struct dispatch d = r->log[--r->nlog];
+
+            r->class_count[d.cls]--;
+            r->worker_load[d.worker]--;
+            spawn[d.worker * r->sc->nclasses + d.cls]++;
+        }
+        for (i = 0; i < r->nworkers; i++)
+            for (c = 0; c < r->sc->nclasses; c++)
+                if (spawn[i * r->sc->nclasses + c] > 0)
+                    worker_send(r->workers[i], WORKER_REMOVE, (unsigned)c,
+                                spawn[i * r->sc->nclasses + c], 0);
+    }
+    free(spawn);
+    if (r->nlog == r->target)
+        spawning_complete(r);
+}
+
+/* The spawn timer: next batch. */
+static void
+on_spawn(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    (void)loop;
+    (void)revents;
+    spawn_step(t->data);
+}
+
+/* The run time is over. */
+static void
+on_run_time(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    struct runner *r = t->data;
+
+    (void)loop;
+    (void)revents;
+    log_info(LOGGER, "--run-time limit reached, shutting down");
+    emit(r, RUNNER_EVENT_TIME_LIMIT);
+    runner_stop(r);
+}
+
+/* The stop timeout is over: abandon what is left. */
+static void
+on_stop_timeout(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    struct runner *r = t->data;
+
+    (void)loop;
+    (void)revents;
+    if (r->state != RUNNER_STOPPING)
+        return;
+    log_info(LOGGER, "Not all users finished their tasks & terminated in %g seconds. "
+             "Stopping them...", r->settings->stop_timeout);
+    runner_kill(r);
+}
+
+/* Once a second: a series point. */
+static void
+on_tick(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    struct runner *r = t->data;
+
+    (void)loop;
+    (void)revents;
+    if (r->state == RUNNER_SPAWNING || r->state == RUNNER_RUNNING || r->state == RUNNER_STOPPING)
+        stats_sample(r->stats, (int64_t)time_wall(), runner_user_count(r));
+}
+
+/* A worker has news: is the stop complete? */
+static void
+on_notify(struct ev_loop *loop, ev_async *a, int revents)
+{
+    struct runner *r = a->data;
+    unsigned i;
+
+    (void)loop;
+    (void)revents;
+    if (r->state != RUNNER_STOPPING)
+        return;
+    for (i = 0; i < r->nworkers; i++)
+        if (worker_stopped_generation(r->workers[i]) != r->generation)
+            return;
+    ev_timer_stop(r->loop, &r->stop_timer);
+    ev_timer_stop(r->loop, &r->tick_timer);
+    r->stopped_mono = time_mono();
+    stats_sample(r->stats, (int64_t)time_wall(), 0);
+    set_state(r, RUNNER_STOPPED);
+    emit(r, RUNNER_EVENT_STOPPED);
+}
+
+/* Compare class indices by name (for qsort_r-free sorting). */
+static const struct scenario *sort_sc;
+
+static int
+cmp_class(const void *a, const void *b)
+{
+    return strcmp(sort_sc->classes[*(const unsigned *)a].name,
+                  sort_sc->classes[*(const unsigned *)b].name);
+}
+
+struct runner *
+runner_new(struct ev_loop *loop, const struct settings *settings, const struct scenario *sc,
+           struct stats *stats)
+{
+    struct runner *r = xcalloc(1, sizeof(*r));
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned i;
+
+    r->loop = loop;
+    r->settings = settings;
+    r->sc = sc;
+    r->stats = stats;
+    r->state = RUNNER_READY;
+    r->nworkers = settings->threads ? settings->threads : (cores > 0 ? (unsigned)cores : 1);
+    r->workers = xcalloc(r->nworkers, sizeof(*r->workers));
+    r->worker_load = xcalloc(r->nworkers, sizeof(*r->worker_load));
+    r->class_count = xcalloc(sc->nclasses, sizeof(*r->class_count));
+    r->class_order = xcalloc(sc->nclasses, sizeof(*r->class_order));
+    for (i = 0; i < sc->nclasses; i++)
+        r->class_order[i] = i;
+    sort_sc = sc;
+    qsort(r->class_order, sc->nclasses, sizeof(*r->class_order), cmp_class);
+    sort_sc = NULL;
+
+    ev_timer_init(&r->spawn_timer, on_spawn, 0., 0.);
+    r->spawn_timer.data = r;
+    ev_timer_init(&r->run_timer, on_run_time, 0., 0.);
+    r->run_timer.data = r;
+    ev_timer_init(&r->stop_timer, on_stop_timeout, 0., 0.);
+    r->stop_timer.data = r;
+    ev_timer_init(&r->tick_timer, on_tick, 1., 1.);
+    r->tick_timer.data = r;
+    ev_async_init(&r->notify, on_notify);
+    r->notify.data = r;
+    ev_async_start(loop, &r->notify);
+
+    for (i = 0; i < r->nworkers; i++)
+        r->workers[i] = worker_new(r, i);
+    for (i = 0; i < r->nworkers; i++)
+        worker_start(r->workers[i]);
+    return r;
+}
+
+void
+runner_free(struct runner *r)
+{
+    unsigned i;
+
+    if (r == NULL)
+        return;
+    for (i = 0; i < r->nworkers; i++)
+        worker_free(r->workers[i]);
+    ev_timer_stop(r->loop, &r->spawn_timer);
+    ev_timer_stop(r->loop, &r->run_timer);
+    ev_timer_stop(r->loop, &r->stop_timer);
+    ev_timer_stop(r->loop, &r->tick_timer);
+    ev_async_stop(r->loop, &r->notify);
+    free(r->workers);
+    free(r->worker_load);
+    free(r->class_count);
+    free(r->class_order);
+    free(r->log);
+    free(r);
+}
+
+void
+runner_set_listener(struct runner *r, runner_listener fn, void *arg)
+{
+    r->listener = fn;
+    r->listener_arg = arg;
+}
+
+void
+runner_start(struct runner *r, unsigned users, double spawn_rate)
+{
+    double interval;
+    unsigned batch;
+
+    if (r->state == RUNNER_STOPPING)
+        return;
+    if (r->state == RUNNER_READY || r->state == RUNNER_STOPPED) {
+        stats_reset(r->stats, time_wall());
+        r->started_mono = time_mono();
+        r->stopped_mono = 0;
+        r->class_full_warned = false;
+        if (r->settings->run_time > 0) {
+            ev_timer_set(&r->run_timer, r->settings->run_time, 0.);
+            ev_timer_start(r->loop, &r->run_timer);
+        }
+        ev_timer_again(r->loop, &r->tick_timer);
+    }
+    if (spawn_rate > 100)
+        log_warning(LOGGER, "Your selected spawn rate is very high (>100), and this is known to "
+                    "sometimes cause issues. Do you really need to ramp up that fast?");
+    r->target = users;
+    r->rate = spawn_rate;
+    log_info(LOGGER, "Ramping to %u users at a rate of %.2f per second", users, spawn_rate);
+    set_state(r, RUNNER_SPAWNING);
+    batch = spawn_rate >= 1 ? (unsigned)spawn_rate : 1;
+    interval = batch / spawn_rate;
+    ev_timer_stop(r->loop, &r->spawn_timer);
+    ev_timer_set(&r->spawn_timer, interval, interval);
+    ev_timer_start(r->loop, &r->spawn_timer);
+    spawn_step(r);
+}
+
+void
+runner_stop(struct runner *r)
+{
+    unsigned i;
+
+    if (r->state == RUNNER_READY || r->state == RUNNER_STOPPED || r->state == RUNNER_STOPPING)
+        return;
+    ev_timer_stop(r->loop, &r->spawn_timer);
+    ev_timer_stop(r->loop, &r->run_timer);
+    r->generation++;
+    set_state(r, RUNNER_STOPPING);
+    r->nlog = 0;
+    r->target = 0;
+    memset(r->class_count, 0, r->sc->nclasses * sizeof(*r->class_count));
+    memset(r->worker_load, 0, r->nworkers * sizeof(*r->worker_load));
+    for (i = 0; i < r->nworkers; i++)
+        worker_send(r->workers[i], WORKER_STOP_ALL, 0, 0, r->generation);
+    if (r->settings->stop_timeout > 0) {
+        ev_timer_set(&r->stop_timer, r->settings->stop_timeout, 0.);
+        ev_timer_start(r->loop, &r->stop_timer);
+    }
+}
+
+void
+runner_kill(struct runner *r)
+{
+    unsigned i;
+
+    if (r->state != RUNNER_STOPPING)
+        runner_stop(r);
+    if (r->state != RUNNER_STOPPING)
+        return;
+    for (i = 0; i < r->nworkers; i++)
+        worker_send(r->workers[i], WORKER_KILL_ALL, 0, 0, r->generation);
+}
+
+void
+runner_reset_stats(struct runner *r)
+{
+    stats_reset(r->stats, time_wall());
+}
+
+enum runner_state
+runner_state(const struct runner *r)
+{
+    return r->state;
+}
+
+unsigned
+runner_target_users(const struct runner *r)
+{
+    return r->target;
+}
+
+unsigned
+runner_user_count(const struct runner *r)
+{
+    unsigned i, n = 0;
+
+    for (i = 0; i < r->nworkers; i++)
+        n += worker_users(r->workers[i]);
+    return n;
+}
+
+unsigned
+runner_in_flight(const struct runner *r)
+{
+    unsigned i, n = 0;
+
+    for (i = 0; i < r->nworkers; i++)
+        n += worker_in_flight(r->workers[i]);
+    return n;
+}
+
+double
+runner_spawn_rate(const struct runner *r)
+{
+    return r->rate;
+}
+
+unsigned
+runner_threads(const struct runner *r)
+{
+    return r->nworkers;
+}
+
+double
+runner_elapsed(const struct runner *r)
+{
+    if (r->started_mono == 0)
+        return 0;
+    if (r->stopped_mono != 0)
+        return r->stopped_mono - r->started_mono;
+    return time_mono() - r->started_mono;
+}
+
+double
+runner_remaining(const struct runner *r)
+{
+    double left;
+
+    if (r->settings->run_time <= 0)
+        return -1;
+    left = r->settings->run_time - runner_elapsed(r);
+    return left > 0 ? left : 0;
+}
+
+const struct settings *
+runner_settings(const struct runner *r)
+{
+    return r->settings;
+}
+
+const struct scenario *
+runner_scenario(const struct runner *r)
+{
+    return r->sc;
+}
+
+struct stats *
+runner_stats(const struct runner *r)
+{
+    return r->stats;
+}
+
+void
+runner_notify(struct runner *r)
+{
+    ev_async_send(r->loop, &r->notify);
+}

@@ -1,0 +1,82 @@
+/*
+ * runner.h: the run's state machine (ready, spawning, running, stopping,
+ * stopped), owned by the main thread. It spawns users at the spawn rate,
+ * spread over classes (fixed counts first, then by weight) and over worker
+ * threads, enforces the run time and the stop timeout, samples the
+ * statistics once a second, and takes commands from whichever front end
+ * drives it (headless console, dashboard, Locust worker).
+ */
+#ifndef CICADA_RUNNER_H
+#define CICADA_RUNNER_H
+
+#include <stdbool.h>
+
+#include <ev.h>
+
+#include "scenario.h"
+#include "settings.h"
+#include "stats.h"
+
+enum runner_state {
+    RUNNER_READY,
+    RUNNER_SPAWNING,
+    RUNNER_RUNNING,
+    RUNNER_STOPPING,
+    RUNNER_STOPPED,
+};
+
+enum runner_event {
+    RUNNER_EVENT_STATE,      /* the state changed */
+    RUNNER_EVENT_STOPPED,    /* every user stopped and statistics are final */
+    RUNNER_EVENT_TIME_LIMIT, /* the run time was reached (a stop follows) */
+};
+
+struct runner;
+
+typedef void (*runner_listener)(struct runner *r, enum runner_event ev, void *arg);
+
+/* Create the runner and its worker threads; nothing is sent yet. */
+struct runner *runner_new(struct ev_loop *loop, const struct settings *settings,
+                          const struct scenario *sc, struct stats *stats);
+void runner_free(struct runner *r);
+
+void runner_set_listener(struct runner *r, runner_listener fn, void *arg);
+
+/*
+ * Start a test (from ready or stopped: statistics are reset) or change the
+ * running one's user count and spawn rate (Locust's "Edit").
+ */
+void runner_start(struct runner *r, unsigned users, double spawn_rate);
+
+/* Stop every user; a stop timeout of 0 abandons requests in flight. */
+void runner_stop(struct runner *r);
+
+/* Abandon whatever is still in flight now (second Ctrl-C). */
+void runner_kill(struct runner *r);
+
+/* Clear the statistics (Locust's "Reset Stats"). */
+void runner_reset_stats(struct runner *r);
+
+enum runner_state runner_state(const struct runner *r);
+const char *runner_state_name(enum runner_state s);
+
+unsigned runner_target_users(const struct runner *r);
+unsigned runner_user_count(const struct runner *r);   /* alive now, over all workers */
+unsigned runner_in_flight(const struct runner *r);
+double runner_spawn_rate(const struct runner *r);
+unsigned runner_threads(const struct runner *r);
+
+/* Seconds since the test started (0 before), and left of the run time (-1: no limit). */
+double runner_elapsed(const struct runner *r);
+double runner_remaining(const struct runner *r);
+
+/* Users per class dispatched now, as {"A": 5, "B": 2} into buf. */
+const char *runner_class_counts(const struct runner *r, char *buf, size_t size);
+
+/* For workers: shared read-only context, and a wake-up for the main loop. */
+const struct settings *runner_settings(const struct runner *r);
+const struct scenario *runner_scenario(const struct runner *r);
+struct stats *runner_stats(const struct runner *r);
+void runner_notify(struct runner *r);
+
+#endif

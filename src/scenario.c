@@ -1,0 +1,784 @@
+/*
+ * scenario.c: the INI loader. Sections:
+ *
+ *   [run]               settings (the option table's "run" rows)
+ *   [demo]              the demo target's capacity ("demo" rows)
+ *   [user NAME]         a user class
+ *   [task USER NAME]    a task of user class USER
+ *   [task NAME]         a task of the only user class (or of "User")
+ *
+ * Tasks are gathered in file order and given to their classes once the
+ * whole file is read, so a task may come before its class. Every error
+ * names the file and line; unknown keys and sections suggest the nearest
+ * valid one.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inifile.h"
+#include "options.h"
+#include "scenario.h"
+#include "stats.h"
+#include "units.h"
+#include "util.h"
+
+enum section_kind {
+    SEC_NONE,
+    SEC_RUN,
+    SEC_DEMO,
+    SEC_USER,
+    SEC_TASK,
+};
+
+struct pending_task {
+    char *class_name;        /* NULL: the only class */
+    struct task task;
+    bool has_body_file;
+    bool method_set;
+};
+
+struct seen_key {
+    char key[32];
+    int line;
+};
+
+struct loader {
+    struct scenario *sc;
+    struct settings *settings;
+    enum section_kind kind;
+    int section_line;
+    size_t cls;              /* current class (SEC_USER) */
+    size_t task;             /* current pending task (SEC_TASK) */
+    struct pending_task *tasks;
+    size_t ntasks;
+    struct seen_key seen[64];
+    size_t nseen;
+};
+
+static const char *const user_keys[] = { "weight", "fixed_count", "wait", "header", NULL };
+static const char *const task_keys[] = { "weight", "method", "path", "name", "header", "body",
+                                         "body_file", "expect_status", NULL };
+static const char *const section_names[] = { "run", "demo", "user", "task", NULL };
+
+/* Split "a b c" into at most max words (modifies s); returns the count. */
+static size_t
+split_words(char *s, char **words, size_t max)
+{
+    size_t n = 0;
+    char *save = NULL, *w;
+
+    for (w = strtok_r(s, " \t", &save); w != NULL; w = strtok_r(NULL, " \t", &save)) {
+        if (n == max)
+            return max + 1;
+        words[n++] = w;
+    }
+    return n;
+}
+
+/* Is s a valid name for a class or task (letters, digits, _ - .)? */
+static bool
+valid_ident(const char *s)
+{
+    if (*s == '\0')
+        return false;
+    for (; *s != '\0'; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.')
+            return false;
+    return true;
+}
+
+/* Add a string to a growable array. */
+static void
+push_string(char ***list, size_t *n, const char *s)
+{
+    *list = xrealloc(*list, (*n + 1) * sizeof(**list));
+    (*list)[(*n)++] = xstrdup(s);
+}
+
+/* Start a new section. */
+static int
+begin_section(struct loader *ld, const char *name, int line, char **err)
+{
+    char *copy = xstrdup(name);
+    char *words[4];
+    size_t n = split_words(copy, words, 3);
+    const char *near;
+    int rc = 0;
+
+    ld->nseen = 0;
+    ld->section_line = line;
+    if (n == 1 && strcmp(words[0], "run") == 0) {
+        ld->kind = SEC_RUN;
+    } else if (n == 1 && strcmp(words[0], "demo") == 0) {
+        ld->kind = SEC_DEMO;
+    } else if (n >= 1 && strcmp(words[0], "user") == 0) {
+        if (n != 2 || !valid_ident(words[1])) {
+            *err = xasprintf("bad section [%s]: write [user NAME], NAME made of letters, "
+                             "digits, '_', '-' or '.'", name);
+            rc = -1;
+        } else if (scenario_class_index(ld->sc, words[1]) >= 0) {
+            *err = xasprintf("user class '%s' is defined twice", words[1]);
+            rc = -1;
+        } else {
+            struct user_class *c;
+
+            ld->sc->classes = xrealloc(ld->sc->classes,
+                                       (ld->sc->nclasses + 1) * sizeof(*ld->sc->classes));
+            c = &ld->sc->classes[ld->sc->nclasses];
+            memset(c, 0, sizeof(*c));
+            c->name = xstrdup(words[1]);
+            c->weight = 1;
+            c->wait.kind = WAIT_CONSTANT;
+            c->line = line;
+            ld->cls = ld->sc->nclasses++;
+            ld->kind = SEC_USER;
+        }
+    } else if (n >= 1 && strcmp(words[0], "task") == 0) {
+        if (n < 2 || n > 3 || !valid_ident(words[1]) || (n == 3 && !valid_ident(words[2]))) {
+            *err = xasprintf("bad section [%s]: write [task USER NAME] (or [task NAME] "
+                             "when there is one user class)", name);
+            rc = -1;
+        } else {
+            struct pending_task *p;
+            const char *cls = n == 3 ? words[1] : NULL;
+            const char *id = n == 3 ? words[2] : words[1];
+            size_t i;
+
+            for (i = 0; i < ld->ntasks; i++) {
+                const char *other = ld->tasks[i].class_name;
+
+                if (strcmp(ld->tasks[i].task.id, id) == 0 &&
+                    ((cls == NULL && other == NULL) ||
+                     (cls != NULL && other != NULL && strcmp(cls, other) == 0))) {
+                    *err = xasprintf("task '%s' is defined twice (first at line %d)", id,
+                                     ld->tasks[i].task.line);
+                    free(copy);
+                    return -1;
+                }
+            }
+            ld->tasks = xrealloc(ld->tasks, (ld->ntasks + 1) * sizeof(*ld->tasks));
+            p = &ld->tasks[ld->ntasks];
+            memset(p, 0, sizeof(*p));
+            p->class_name = cls ? xstrdup(cls) : NULL;
+            p->task.id = xstrdup(id);
+            p->task.weight = 1;
+            p->task.line = line;
+            p->task.entry = -1;
+            ld->task = ld->ntasks++;
+            ld->kind = SEC_TASK;
+        }
+    } else {
+        near = n >= 1 ? str_suggest(words[0], section_names) : NULL;
+        if (near != NULL && strcmp(near, "run") != 0 && strcmp(near, "demo") != 0)
+            *err = xasprintf("unknown section [%s] (did you mean [%s %s]?)", name, near,
+                             strcmp(near, "user") == 0 ? "NAME" : "USER NAME");
+        else if (near != NULL)
+            *err = xasprintf("unknown section [%s] (did you mean [%s]?)", name, near);
+        else
+            *err = xasprintf("unknown section [%s]: expected [run], [demo], [user NAME] or "
+                             "[task USER NAME]", name);
+        rc = -1;
+    }
+    free(copy);
+    return rc;
+}
+
+/* Refuse a key given twice in one section (header may repeat). */
+static int
+check_duplicate(struct loader *ld, const char *key, int line, char **err)
+{
+    size_t i;
+
+    if (strcmp(key, "header") == 0)
+        return 0;
+    for (i = 0; i < ld->nseen; i++) {
+        if (strcmp(ld->seen[i].key, key) == 0) {
+            *err = xasprintf("'%s' is given twice in this section (first at line %d)", key,
+                             ld->seen[i].line);
+            return -1;
+        }
+    }
+    if (ld->nseen < ARRAY_LEN(ld->seen)) {
+        snprintf(ld->seen[ld->nseen].key, sizeof(ld->seen[ld->nseen].key), "%s", key);
+        ld->seen[ld->nseen].line = line;
+        ld->nseen++;
+    }
+    return 0;
+}
+
+/* The message for an unknown key in a section. */
+static char *
+unknown_key(const char *key, const char *section, const char *const *valid)
+{
+    const char *near = str_suggest(key, valid);
+
+    if (near != NULL)
+        return xasprintf("unknown key '%s' in [%s] (did you mean '%s'?)", key, section, near);
+    return xasprintf("unknown key '%s' in [%s]", key, section);
+}
+
+/* Check a header line "Name: value". */
+static int
+check_header(const char *value, char **err)
+{
+    const char *colon = strchr(value, ':');
+    const char *p;
+
+    if (colon == NULL || colon == value) {
+        *err = xasprintf("bad header \"%s\": write header = Name: value", value);
+        return -1;
+    }
+    for (p = value; p < colon; p++) {
+        if (!isgraph((unsigned char)*p) || strchr("()<>@,;\\\"/[]?={}", *p) != NULL) {
+            *err = xasprintf("bad header name in \"%s\": write header = Name: value", value);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Parse "between 1 3", "constant 0.5", "pacing 2", "throughput 10". */
+static int
+parse_wait(const char *value, struct wait_spec *w, char **err)
+{
+    char *copy = xstrdup(value);
+    char *words[4];
+    size_t n = split_words(copy, words, 3);
+    static const char *const kinds[] = { "constant", "between", "pacing", "throughput",
+                                         "constant_pacing", "constant_throughput", NULL };
+    int rc = -1;
+
+    if (n == 0) {
+        *err = xstrdup("wait needs a value: constant S, between A B, pacing S or throughput N");
+    } else if (strcmp(words[0], "constant") == 0 && n == 2 &&
+               units_parse_duration(words[1], &w->a) == 0) {
+        w->kind = WAIT_CONSTANT;
+        rc = 0;
+    } else if (strcmp(words[0], "between") == 0 && n == 3 &&
+               units_parse_duration(words[1], &w->a) == 0 &&
+               units_parse_duration(words[2], &w->b) == 0) {
+        if (w->b < w->a)
+            *err = xasprintf("bad wait \"%s\": the first bound must not exceed the second",
+                             value);
+        else {
+            w->kind = WAIT_BETWEEN;
+            rc = 0;
+        }
+    } else if ((strcmp(words[0], "pacing") == 0 || strcmp(words[0], "constant_pacing") == 0) &&
+               n == 2 && units_parse_duration(words[1], &w->a) == 0 && w->a > 0) {
+        w->kind = WAIT_PACING;
+        rc = 0;
+    } else if ((strcmp(words[0], "throughput") == 0 ||
+                strcmp(words[0], "constant_throughput") == 0) &&
+               n == 2 && units_parse_double(words[1], &w->a) == 0 && w->a > 0) {
+        w->kind = WAIT_THROUGHPUT;
+        rc = 0;
+    } else {
+        const char *near = str_suggest(words[0], kinds);
+        bool known = false;
+        size_t i;
+
+        for (i = 0; kinds[i] != NULL; i++)
+            if (strcmp(words[0], kinds[i]) == 0)
+                known = true;
+        if (!known && near != NULL)
+            *err = xasprintf("unknown wait function '%s' (did you mean '%s'?); use constant S, "
+                             "between A B, pacing S or throughput N", words[0], near);
+        else if (!known)
+            *err = xasprintf("unknown wait function '%s': use constant S, between A B, "
+                             "pacing S or throughput N", words[0]);
+        else
+            *err = xasprintf("bad wait \"%s\": use constant S, between A B, pacing S "
+                             "(S > 0) or throughput N (N > 0), times in seconds", value);
+    }
+    free(copy);
+    return rc;
+}
+
+/* Parse "200, 201, 300-399, 4xx" into ranges. */
+static int
+parse_expect(const char *value, struct task *t, char **err)
+{
+    char *copy = xstrdup(value);
+    char *save = NULL, *item;
+    int rc = 0;
+
+    free(t->expect);
+    t->expect = NULL;
+    t->nexpect = 0;
+    for (item = strtok_r(copy, ", \t", &save); item != NULL; item = strtok_r(NULL, ", \t", &save)) {
+        struct status_range r;
+        char *end;
+        long lo, hi;
+
+        if (strlen(item) == 3 && isdigit((unsigned char)item[0]) &&
+            (item[1] == 'x' || item[1] == 'X') && (item[2] == 'x' || item[2] == 'X')) {
+            lo = (item[0] - '0') * 100;
+            hi = lo + 99;
+        } else {
+            lo = strtol(item, &end, 10);
+            hi = lo;
+            if (end != item && *end == '-')
+                hi = strtol(end + 1, &end, 10);
+            if (end == item || *end != '\0')
+                lo = -1;
+        }
+        if (lo < 100 || hi > 599 || hi < lo) {
+            *err = xasprintf("bad expect_status \"%s\": list codes (200), ranges (200-299) "
+                             "or classes (2xx) from 100 to 599", item);
+            rc = -1;
+            break;
+        }
+        r.lo = (int)lo;
+        r.hi = (int)hi;
+        t->expect = xrealloc(t->expect, (t->nexpect + 1) * sizeof(*t->expect));
+        t->expect[t->nexpect++] = r;
+    }
+    if (rc == 0 && t->nexpect == 0) {
+        *err = xstrdup("expect_status needs at least one status code");
+        rc = -1;
+    }
+    free(copy);
+    return rc;
+}
+
+/* Parse a weight: a whole number >= 0. */
+static int
+parse_weight(const char *key, const char *value, unsigned *out, char **err)
+{
+    unsigned long long n;
+
+    if (units_parse_count(value, &n) < 0 || n > 1000000) {
+        *err = xasprintf("bad value \"%s\" for %s: expected a whole number from 0 to 1000000",
+                         value, key);
+        return -1;
+    }
+    *out = (unsigned)n;
+    return 0;
+}
+
+/* Read a file named relative to the scenario's directory. */
+static char *
+read_relative(struct loader *ld, const char *name, size_t *len, char **err)
+{
+    char *path = name[0] == '/' ? xstrdup(name) : xasprintf("%s/%s", ld->sc->dir, name);
+    char *why = NULL;
+    char *data = file_read_all(path, len, &why);
+
+    if (data == NULL) {
+        *err = xasprintf("cannot read body_file: %s", why);
+        free(why);
+    }
+    free(path);
+    return data;
+}
+
+/* A key of [user NAME]. */
+static int
+user_key(struct loader *ld, const char *key, const char *value, char **err)
+{
+    struct user_class *c = &ld->sc->classes[ld->cls];
+
+    if (strcmp(key, "weight") == 0)
+        return parse_weight(key, value, &c->weight, err);
+    if (strcmp(key, "fixed_count") == 0)
+        return parse_weight(key, value, &c->fixed_count, err);
+    if (strcmp(key, "wait") == 0)
+        return parse_wait(value, &c->wait, err);
+    if (strcmp(key, "header") == 0) {
+        if (check_header(value, err) < 0)
+            return -1;
+        push_string(&c->headers, &c->nheaders, value);
+        return 0;
+    }
+    *err = unknown_key(key, "user", user_keys);
+    return -1;
+}
+
+/* A key of [task ...]. */
+static int
+task_key(struct loader *ld, const char *key, const char *value, char **err)
+{
+    struct pending_task *p = &ld->tasks[ld->task];
+    struct task *t = &p->task;
+    const char *s;
+
+    if (strcmp(key, "weight") == 0)
+        return parse_weight(key, value, &t->weight, err);
+    if (strcmp(key, "method") == 0) {
+        if (value[0] == '\0') {
+            *err = xstrdup("method needs a value such as GET or POST");
+            return -1;
+        }
+        for (s = value; *s != '\0'; s++) {
+            if (!isalpha((unsigned char)*s)) {
+                *err = xasprintf("bad method \"%s\": expected a word such as GET or POST",
+                                 value);
+                return -1;
+            }
+        }
+        free(t->method);
+        t->method = xstrdup(value);
+        for (char *m = t->method; *m != '\0'; m++)
+            *m = (char)toupper((unsigned char)*m);
+        p->method_set = true;
+        return 0;
+    }
+    if (strcmp(key, "path") == 0) {
+        if (value[0] != '/' && strncmp(value, "http://", 7) != 0 &&
+            strncmp(value, "https://", 8) != 0) {
+            *err = xasprintf("bad path \"%s\": it must start with / (or be a full http:// or "
+                             "https:// URL)", value);
+            return -1;
+        }
+        for (s = value; *s != '\0'; s++) {
+            if (isspace((unsigned char)*s)) {
+                *err = xasprintf("bad path \"%s\": spaces must be written %%20", value);
+                return -1;
+            }
+        }
+        t->path = xstrdup(value);
+        return 0;
+    }
+    if (strcmp(key, "name") == 0) {
+        if (value[0] == '\0') {
+            *err = xstrdup("name needs a value");
+            return -1;
+        }
+        t->name = xstrdup(value);
+        return 0;
+    }
+    if (strcmp(key, "header") == 0) {
+        if (check_header(value, err) < 0)
+            return -1;
+        push_string(&t->headers, &t->nheaders, value);
+        return 0;
+    }
+    if (strcmp(key, "body") == 0) {
+        if (p->has_body_file) {
+            *err = xstrdup("give body or body_file, not both");
+            return -1;
+        }
+        t->body = xstrdup(value);
+        t->body_len = strlen(value);
+        return 0;
+    }
+    if (strcmp(key, "body_file") == 0) {
+        if (t->body != NULL) {
+            *err = xstrdup("give body or body_file, not both");
+            return -1;
+        }
+        if (value[0] == '\0') {
+            *err = xstrdup("body_file needs a file name");
+            return -1;
+        }
+        t->body = read_relative(ld, value, &t->body_len, err);
+        if (t->body == NULL)
+            return -1;
+        p->has_body_file = true;
+        return 0;
+    }
+    if (strcmp(key, "expect_status") == 0)
+        return parse_expect(value, t, err);
+    *err = unknown_key(key, "task", task_keys);
+    return -1;
+}
+
+/* Append a continuation line to the previous key's value. */
+static int
+continue_key(struct loader *ld, const char *key, const char *value, char **err)
+{
+    if (ld->kind == SEC_TASK && strcmp(key, "body") == 0 && !ld->tasks[ld->task].has_body_file) {
+        struct task *t = &ld->tasks[ld->task].task;
+        size_t add = strlen(value);
+
+        t->body = xrealloc(t->body, t->body_len + 1 + add + 1);
+        t->body[t->body_len] = '\n';
+        memcpy(t->body + t->body_len + 1, value, add + 1);
+        t->body_len += 1 + add;
+        return 0;
+    }
+    *err = xasprintf("indented line continues '%s', which takes one line only "
+                     "(only body may continue on indented lines)", key);
+    return -1;
+}
+
+/* The ini_read callback. */
+static int
+on_ini(void *user, const char *section, const char *key, const char *value, int line,
+       bool continuation, char **err)
+{
+    struct loader *ld = user;
+
+    if (key == NULL)
+        return begin_section(ld, section, line, err);
+    if (continuation)
+        return continue_key(ld, key, value, err);
+    if (ld->kind == SEC_NONE) {
+        *err = xasprintf("'%s' is outside any section: put it under [run], [user NAME] or "
+                         "[task USER NAME]", key);
+        return -1;
+    }
+    if (check_duplicate(ld, key, line, err) < 0)
+        return -1;
+    switch (ld->kind) {
+    case SEC_RUN:
+    case SEC_DEMO: {
+        const char *name = ld->kind == SEC_RUN ? "run" : "demo";
+        const struct option_def *o = option_by_key(name, key);
+        struct origin where = { ORIGIN_FILE, ld->sc->path, line, NULL };
+
+        if (o == NULL) {
+            *err = unknown_key(key, name, option_keys(name));
+            return -1;
+        }
+        return option_set(ld->settings, o, value, &where, err);
+    }
+    case SEC_USER:
+        return user_key(ld, key, value, err);
+    case SEC_TASK:
+        return task_key(ld, key, value, err);
+    default:
+        return -1;
+    }
+}
+
+/* Free one task's fields. */
+static void
+task_free(struct task *t)
+{
+    size_t i;
+
+    free(t->id);
+    free(t->method);
+    free(t->path);
+    free(t->name);
+    for (i = 0; i < t->nheaders; i++)
+        free(t->headers[i]);
+    free(t->headers);
+    free(t->body);
+    free(t->expect);
+    free(t->url);
+}
+
+/* Give the gathered tasks to their classes and check the whole. */
+static int
+finish(struct loader *ld, char **err)
+{
+    struct scenario *sc = ld->sc;
+    size_t i, j;
+
+    for (i = 0; i < ld->ntasks; i++) {
+        struct pending_task *p = &ld->tasks[i];
+        int ci;
+
+        if (p->class_name != NULL) {
+            ci = scenario_class_index(sc, p->class_name);
+            if (ci < 0) {
+                const char **names = xcalloc(sc->nclasses + 1, sizeof(*names));
+                const char *near;
+
+                for (j = 0; j < sc->nclasses; j++)
+                    names[j] = sc->classes[j].name;
+                near = str_suggest(p->class_name, names);
+                if (near != NULL)
+                    *err = xasprintf("%s:%d: task '%s' names user class '%s', which is not "
+                                     "defined (did you mean '%s'?)", sc->path, p->task.line,
+                                     p->task.id, p->class_name, near);
+                else
+                    *err = xasprintf("%s:%d: task '%s' names user class '%s', which is not "
+                                     "defined: add a [user %s] section", sc->path, p->task.line,
+                                     p->task.id, p->class_name, p->class_name);
+                free(names);
+                return -1;
+            }
+        } else if (sc->nclasses == 0) {
+            struct user_class *c;
+
+            sc->classes = xcalloc(1, sizeof(*sc->classes));
+            c = &sc->classes[0];
+            c->name = xstrdup("User");
+            c->weight = 1;
+            c->wait.kind = WAIT_CONSTANT;
+            c->line = p->task.line;
+            sc->nclasses = 1;
+            ci = 0;
+        } else if (sc->nclasses == 1) {
+            ci = 0;
+        } else {
+            *err = xasprintf("%s:%d: task '%s' must name its user class, as in "
+                             "[task %s %s], since there are several", sc->path, p->task.line,
+                             p->task.id, sc->classes[0].name, p->task.id);
+            return -1;
+        }
+        if (p->task.path == NULL) {
+            *err = xasprintf("%s:%d: task '%s' has no path: add path = /something", sc->path,
+                             p->task.line, p->task.id);
+            return -1;
+        }
+        if (!p->method_set)
+            p->task.method = xstrdup(p->task.body != NULL ? "POST" : "GET");
+        if (p->task.name == NULL)
+            p->task.name = xstrdup(p->task.path);
+        {
+            struct user_class *c = &sc->classes[ci];
+
+            c->tasks = xrealloc(c->tasks, (c->ntasks + 1) * sizeof(*c->tasks));
+            c->tasks[c->ntasks++] = p->task;
+            memset(&p->task, 0, sizeof(p->task));
+        }
+    }
+
+    if (sc->nclasses == 0) {
+        *err = xasprintf("%s: no users: define a [user NAME] section and its [task NAME ...] "
+                         "sections", sc->path);
+        return -1;
+    }
+    for (i = 0; i < sc->nclasses; i++) {
+        struct user_class *c = &sc->classes[i];
+
+        if (c->ntasks == 0) {
+            *err = xasprintf("%s:%d: user class '%s' has no tasks: add a [task %s NAME] "
+                             "section with a path", sc->path, c->line, c->name, c->name);
+            return -1;
+        }
+        c->cum_weights = xcalloc(c->ntasks, sizeof(*c->cum_weights));
+        c->total_weight = 0;
+        for (j = 0; j < c->ntasks; j++) {
+            c->total_weight += c->tasks[j].weight;
+            c->cum_weights[j] = c->total_weight;
+        }
+        if (c->total_weight == 0) {
+            *err = xasprintf("%s:%d: every task of user class '%s' has weight 0", sc->path,
+                             c->line, c->name);
+            return -1;
+        }
+    }
+    {
+        bool any = false;
+
+        for (i = 0; i < sc->nclasses; i++)
+            if (sc->classes[i].weight > 0 || sc->classes[i].fixed_count > 0)
+                any = true;
+        if (!any) {
+            *err = xasprintf("%s: there are no user classes with weight > 0", sc->path);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int
+scenario_load(struct scenario *sc, const char *path, const char *text,
+              struct settings *settings, char **err)
+{
+    struct loader ld;
+    char *dircopy;
+    size_t i;
+    int rc;
+
+    memset(sc, 0, sizeof(*sc));
+    memset(&ld, 0, sizeof(ld));
+    sc->path = xstrdup(path);
+    dircopy = xstrdup(path);
+    sc->dir = xstrdup(text != NULL ? "." : dirname(dircopy));
+    free(dircopy);
+    ld.sc = sc;
+    ld.settings = settings;
+
+    rc = ini_read(path, text, on_ini, &ld, err);
+    if (rc == 0)
+        rc = finish(&ld, err);
+    for (i = 0; i < ld.ntasks; i++) {
+        free(ld.tasks[i].class_name);
+        task_free(&ld.tasks[i].task);
+    }
+    free(ld.tasks);
+    return rc;
+}
+
+/* Join a base URL and a path with exactly one slash between them. */
+static char *
+join_url(const char *host, const char *path)
+{
+    size_t n = strlen(host);
+
+    if (strncmp(path, "http://", 7) == 0 || strncmp(path, "https://", 8) == 0)
+        return xstrdup(path);
+    while (n > 0 && host[n - 1] == '/')
+        n--;
+    return xasprintf("%.*s%s", (int)n, host, path);
+}
+
+int
+scenario_prepare(struct scenario *sc, const char *host, struct stats *stats, char **err)
+{
+    size_t i, j;
+
+    for (i = 0; i < sc->nclasses; i++) {
+        for (j = 0; j < sc->classes[i].ntasks; j++) {
+            struct task *t = &sc->classes[i].tasks[j];
+
+            if (host == NULL && t->path[0] == '/') {
+                *err = xstrdup("no host: give -H/--host URL, host = URL in [run], or --demo");
+                return -1;
+            }
+            free(t->url);
+            t->url = join_url(host ? host : "", t->path);
+            t->entry = stats_entry_id(stats, t->method, t->name);
+        }
+    }
+    return 0;
+}
+
+void
+scenario_free(struct scenario *sc)
+{
+    size_t i, j;
+
+    for (i = 0; i < sc->nclasses; i++) {
+        struct user_class *c = &sc->classes[i];
+
+        for (j = 0; j < c->ntasks; j++)
+            task_free(&c->tasks[j]);
+        free(c->tasks);
+        for (j = 0; j < c->nheaders; j++)
+            free(c->headers[j]);
+        free(c->headers);
+        free(c->cum_weights);
+        free(c->name);
+    }
+    free(sc->classes);
+    free(sc->path);
+    free(sc->dir);
+    memset(sc, 0, sizeof(*sc));
+}
+
+bool
+task_status_ok(const struct task *t, long status)
+{
+    size_t i;
+
+    if (t->nexpect == 0)
+        return status < 400 || status >= 600;   /* Locust: 4xx and 5xx fail */
+    for (i = 0; i < t->nexpect; i++)
+        if (status >= t->expect[i].lo && status <= t->expect[i].hi)
+            return true;
+    return false;
+}
+
+int
+scenario_class_index(const struct scenario *sc, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sc->nclasses; i++)
+        if (strcmp(sc->classes[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}

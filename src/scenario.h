@@ -1,0 +1,97 @@
+/*
+ * scenario.h: what the users do, loaded from the INI file: user classes
+ * (weight or fixed count, wait function, default headers) and their tasks
+ * (weight, method, path, headers, body, expected statuses, statistics
+ * name). The [run] and [demo] sections go to the settings through the
+ * option table.
+ */
+#ifndef CICADA_SCENARIO_H
+#define CICADA_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "settings.h"
+
+struct stats;
+
+enum wait_kind {
+    WAIT_CONSTANT,           /* a */
+    WAIT_BETWEEN,            /* uniform in [a, b) */
+    WAIT_PACING,             /* one task start every a seconds */
+    WAIT_THROUGHPUT,         /* a task starts per second (pacing 1/a) */
+};
+
+struct wait_spec {
+    enum wait_kind kind;
+    double a, b;
+};
+
+struct status_range {
+    int lo, hi;              /* inclusive */
+};
+
+struct task {
+    char *id;                /* [task CLASS ID] */
+    char *method;            /* "GET" */
+    char *path;              /* "/predict" or a full URL */
+    char *name;              /* statistics name: name = ..., else the path */
+    char **headers;          /* "Name: value" */
+    size_t nheaders;
+    char *body;              /* NULL: no body */
+    size_t body_len;
+    unsigned weight;
+    struct status_range *expect; /* none: status < 400 succeeds */
+    size_t nexpect;
+    int line;                /* of the section header */
+
+    /* set by scenario_prepare */
+    char *url;
+    int entry;               /* statistics entry */
+    void *http;              /* the HTTP layer's prepared request */
+};
+
+struct user_class {
+    char *name;
+    unsigned weight;
+    unsigned fixed_count;
+    struct wait_spec wait;
+    char **headers;
+    size_t nheaders;
+    struct task *tasks;
+    size_t ntasks;
+    unsigned *cum_weights;   /* running sums of task weights */
+    unsigned total_weight;
+    int line;
+};
+
+struct scenario {
+    char *path;              /* as named in messages */
+    char *dir;               /* directory for relative file names */
+    struct user_class *classes;
+    size_t nclasses;
+};
+
+/*
+ * Load path (or, if text is not NULL, that text, named path in messages).
+ * [run] and [demo] keys are stored in settings with a file origin.
+ * Returns 0, or -1 with *err (allocated) as "file:line: message".
+ */
+int scenario_load(struct scenario *sc, const char *path, const char *text,
+                  struct settings *settings, char **err);
+
+/*
+ * Resolve every task's URL against host and register its statistics entry.
+ * Returns 0, or -1 with *err.
+ */
+int scenario_prepare(struct scenario *sc, const char *host, struct stats *stats, char **err);
+
+void scenario_free(struct scenario *sc);
+
+/* Is status a success for this task? */
+bool task_status_ok(const struct task *t, long status);
+
+/* Index of a user class by name, or -1. */
+int scenario_class_index(const struct scenario *sc, const char *name);
+
+#endif

@@ -1,0 +1,640 @@
+/*
+ * worker.c: a worker thread. Its libev loop drives one libcurl multi
+ * handle through curl_multi_socket_action (an ev_io per socket, one
+ * ev_timer for libcurl's timeout) and runs the users living on it.
+ *
+ * A user is a small state machine: pick a task, send its request, record
+ * the result, wait, repeat. Users and their easy handles are pooled and
+ * reused; the per-request path takes no lock, allocates nothing of its own
+ * and logs nothing. Statistics go into the worker's own delta, merged into
+ * the shared model once a second and whenever the worker runs out of users
+ * after a stop.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <ev.h>
+
+#include "http.h"
+#include "log.h"
+#include "runner.h"
+#include "stats.h"
+#include "util.h"
+#include "worker.h"
+
+#define FLUSH_INTERVAL 1.0
+
+enum user_state {
+    USER_FREE,               /* in the pool */
+    USER_WAITING,            /* between tasks */
+    USER_IN_FLIGHT,          /* a request is with libcurl */
+};
+
+struct user {
+    struct worker *w;
+    unsigned cls;
+    const struct user_class *uc;
+    enum user_state state;
+    bool stop_after_request; /* stop once the request in flight finishes */
+    const struct task *task;
+    double last_start;       /* when the current task started (pacing) */
+    ev_timer wait_timer;
+    struct http_conn conn;
+    struct user *next_free;
+};
+
+struct command {
+    enum worker_cmd cmd;
+    unsigned cls, count, generation;
+};
+
+struct worker {
+    struct runner *runner;
+    const struct settings *settings;
+    const struct scenario *sc;
+    struct stats *stats;
+    unsigned index;
+    pthread_t thread;
+    bool started;
+
+    struct ev_loop *loop;
+    ev_async wake;
+    ev_timer flush_timer;
+    ev_timer curl_timer;
+    CURLM *multi;
+    size_t maxconnects;      /* libcurl's connection pool size */
+    ev_io **socks;           /* by file descriptor, allocated once per fd number */
+    size_t nsocks;
+
+    pthread_mutex_t lock;    /* guards the command queue */
+    struct command *queue;
+    size_t nqueue, queue_cap;
+
+    struct user **users;     /* alive, in spawn order */
+    size_t nusers, users_cap;
+    struct user *free_users;
+
+    bool stopping;           /* a STOP_ALL is being carried out */
+    unsigned stop_generation;
+    atomic_uint alive;
+    atomic_uint in_flight;
+    atomic_uint stopped_generation;
+
+    struct stats_delta delta;
+    uint64_t rng[4];
+};
+
+/* ---- random numbers (xoshiro256**, seeded per worker) ---- */
+
+/* splitmix64 step, for seeding. */
+static uint64_t
+splitmix(uint64_t *x)
+{
+    uint64_t z = (*x += UINT64_C(0x9E3779B97F4A7C15));
+
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+/* Rotate left. */
+static inline uint64_t
+rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+/* Next 64 random bits. */
+static inline uint64_t
+rng_next(struct worker *w)
+{
+    uint64_t *s = w->rng;
+    uint64_t result = rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
+/* Uniform in [0, 1). */
+static inline double
+rng_unit(struct worker *w)
+{
+    return (double)(rng_next(w) >> 11) * 0x1.0p-53;
+}
+
+/* Uniform in [0, n). */
+static inline unsigned
+rng_below(struct worker *w, unsigned n)
+{
+    return (unsigned)(((rng_next(w) >> 32) * (uint64_t)n) >> 32);
+}
+
+/* ---- libcurl glue ---- */
+
+static void check_done(struct worker *w);
+
+/* A socket is ready: tell libcurl. */
+static void
+on_sock(struct ev_loop *loop, ev_io *io, int revents)
+{
+    struct worker *w = io->data;
+    int flags = (revents & EV_READ ? CURL_CSELECT_IN : 0) |
+                (revents & EV_WRITE ? CURL_CSELECT_OUT : 0);
+    int running;
+
+    (void)loop;
+    curl_multi_socket_action(w->multi, io->fd, flags, &running);
+    check_done(w);
+}
+
+/* libcurl's timeout expired. */
+static void
+on_curl_timer(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    struct worker *w = t->data;
+    int running;
+
+    (void)loop;
+    (void)revents;
+    curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    check_done(w);
+}
+
+/* CURLMOPT_SOCKETFUNCTION: watch, re-watch or forget a socket. */
+static int
+socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+    struct worker *w = userp;
+    ev_io *io;
+    int events = 0;
+
+    (void)easy;
+    (void)socketp;
+    if (fd < 0)
+        return 0;
+    if ((size_t)fd >= w->nsocks) {
+        size_t n = w->nsocks ? w->nsocks : 256;
+
+        while (n <= (size_t)fd)
+            n *= 2;
+        w->socks = xrealloc(w->socks, n * sizeof(*w->socks));
+        memset(w->socks + w->nsocks, 0, (n - w->nsocks) * sizeof(*w->socks));
+        w->nsocks = n;
+    }
+    io = w->socks[fd];
+    if (io == NULL) {
+        io = xcalloc(1, sizeof(*io));
+        ev_init(io, on_sock);
+        io->data = w;
+        w->socks[fd] = io;
+    }
+    if (ev_is_active(io))
+        ev_io_stop(w->loop, io);
+    if (what == CURL_POLL_REMOVE)
+        return 0;
+    if (what & CURL_POLL_IN)
+        events |= EV_READ;
+    if (what & CURL_POLL_OUT)
+        events |= EV_WRITE;
+    ev_io_set(io, fd, events);
+    ev_io_start(w->loop, io);
+    return 0;
+}
+
+/* CURLMOPT_TIMERFUNCTION: (re)arm or cancel the single timer. */
+static int
+timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+    struct worker *w = userp;
+
+    (void)multi;
+    ev_timer_stop(w->loop, &w->curl_timer);
+    if (timeout_ms >= 0) {
+        ev_timer_set(&w->curl_timer, (double)timeout_ms / 1000.0, 0.);
+        ev_timer_start(w->loop, &w->curl_timer);
+    }
+    return 0;
+}
+
+/* ---- users ---- */
+
+static void user_next(struct user *u);
+static void check_stopped(struct worker *w);
+
+/* Forget a user: stop its timer, return it to the pool. */
+static void
+user_release(struct user *u)
+{
+    struct worker *w = u->w;
+    size_t i;
+
+    if (u->state == USER_WAITING)
+        ev_timer_stop(w->loop, &u->wait_timer);
+    if (u->state == USER_IN_FLIGHT) {
+        curl_multi_remove_handle(w->multi, u->conn.easy);
+        atomic_fetch_sub(&w->in_flight, 1);
+    }
+    for (i = w->nusers; i-- > 0;) {
+        if (w->users[i] == u) {
+            memmove(&w->users[i], &w->users[i + 1], (w->nusers - i - 1) * sizeof(*w->users));
+            w->nusers--;
+            break;
+        }
+    }
+    u->state = USER_FREE;
+    u->stop_after_request = false;
+    u->next_free = w->free_users;
+    w->free_users = u;
+    atomic_store(&w->alive, (unsigned)w->nusers);
+}
+
+/* The wait after a task, by the class's wait function (Locust's semantics). */
+static double
+user_wait_time(struct user *u, double now)
+{
+    const struct wait_spec *ws = &u->uc->wait;
+    double pace;
+
+    switch (ws->kind) {
+    case WAIT_CONSTANT:
+        return ws->a;
+    case WAIT_BETWEEN:
+        return ws->a + rng_unit(u->w) * (ws->b - ws->a);
+    case WAIT_PACING:
+        pace = ws->a;
+        break;
+    case WAIT_THROUGHPUT:
+        pace = 1.0 / ws->a;
+        break;
+    default:
+        return 0;
+    }
+    pace -= now - u->last_start;
+    return pace > 0 ? pace : 0;
+}
+
+/* The wait is over. */
+static void
+on_wait_done(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    struct user *u = t->data;
+
+    (void)loop;
+    (void)revents;
+    user_next(u);
+}
+
+/* Pick a task by weight and send its request. */
+static void
+user_next(struct user *u)
+{
+    struct worker *w = u->w;
+    const struct user_class *uc = u->uc;
+    unsigned pick = rng_below(w, uc->total_weight);
+    size_t lo = 0, hi = uc->ntasks - 1;
+
+    /* first task whose running weight sum exceeds pick */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+
+        if (uc->cum_weights[mid] > pick)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    u->task = &uc->tasks[lo];
+    u->last_start = ev_now(w->loop);
+    http_conn_set_task(&u->conn, u->task);
+    u->state = USER_IN_FLIGHT;
+    atomic_fetch_add(&w->in_flight, 1);
+    curl_multi_add_handle(w->multi, u->conn.easy);
+}
+
+/* A request finished: record it, then wait or stop. */
+static void
+user_done(struct user *u, CURLcode rc)
+{
+    struct worker *w = u->w;
+    const struct task *t = u->task;
+    struct http_result res;
+    double now = ev_now(w->loop);
+    double wait;
+
+    curl_multi_remove_handle(w->multi, u->conn.easy);
+    atomic_fetch_sub(&w->in_flight, 1);
+    u->state = USER_WAITING;
+    http_result_read(&u->conn, t, rc, &res);
+    stats_delta_record(&w->delta, t->entry, res.total_us, res.ttfb_us, res.bytes, res.failed,
+                       now);
+    if (res.failed) {
+        char *reason = stats_delta_error(&w->delta, t->entry, res.kind, res.code, res.detail, now);
+
+        if (reason != NULL)
+            http_describe(&res, &u->conn, w->settings, t, reason, STATS_REASON_MAX);
+    }
+    if (u->stop_after_request) {
+        user_release(u);
+        check_stopped(w);
+        return;
+    }
+    wait = user_wait_time(u, now);
+    if (wait <= 0) {
+        user_next(u);
+    } else {
+        ev_timer_set(&u->wait_timer, wait, 0.);
+        ev_timer_start(w->loop, &u->wait_timer);
+    }
+}
+
+/* Drain libcurl's finished transfers. */
+static void
+check_done(struct worker *w)
+{
+    CURLMsg *msg;
+    int left;
+
+    while ((msg = curl_multi_info_read(w->multi, &left)) != NULL) {
+        struct user *u = NULL;
+
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&u);
+        user_done(u, msg->data.result);
+    }
+}
+
+/* Take a user from the pool (or make one) for class cls and start it. */
+static void
+user_spawn(struct worker *w, unsigned cls)
+{
+    struct user *u = w->free_users;
+
+    if (u != NULL) {
+        w->free_users = u->next_free;
+    } else {
+        u = xcalloc(1, sizeof(*u));
+        u->w = w;
+        http_conn_init(&u->conn, w->settings, u);
+        ev_timer_init(&u->wait_timer, on_wait_done, 0., 0.);
+        u->wait_timer.data = u;
+    }
+    u->cls = cls;
+    u->uc = &w->sc->classes[cls];
+    u->stop_after_request = false;
+    if (w->nusers == w->users_cap) {
+        w->users_cap = w->users_cap ? w->users_cap * 2 : 64;
+        w->users = xrealloc(w->users, w->users_cap * sizeof(*w->users));
+    }
+    w->users[w->nusers++] = u;
+    atomic_store(&w->alive, (unsigned)w->nusers);
+    if (w->nusers > w->maxconnects) {
+        /* keep one pooled connection per user, as Locust's users each keep theirs */
+        w->maxconnects = w->nusers + w->nusers / 4 + 8;
+        curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long)w->maxconnects);
+    }
+    user_next(u);
+}
+
+/* Stop a user now (waiting, or abandon) or after its request (graceful). */
+static void
+user_stop(struct user *u, bool graceful)
+{
+    if (u->state == USER_IN_FLIGHT && graceful)
+        u->stop_after_request = true;
+    else
+        user_release(u);
+}
+
+/* If a stop is under way and no user is left, merge and tell the runner. */
+static void
+check_stopped(struct worker *w)
+{
+    if (!w->stopping || w->nusers > 0)
+        return;
+    w->stopping = false;
+    stats_merge(w->stats, &w->delta);
+    atomic_store(&w->stopped_generation, w->stop_generation);
+    runner_notify(w->runner);
+}
+
+/* Carry out one command. */
+static void
+run_command(struct worker *w, const struct command *c)
+{
+    bool graceful = w->settings->stop_timeout != 0;
+    unsigned n;
+    size_t i;
+
+    switch (c->cmd) {
+    case WORKER_SPAWN:
+        w->stopping = false;
+        for (n = 0; n < c->count; n++)
+            user_spawn(w, c->cls);
+        break;
+    case WORKER_REMOVE:
+        n = 0;
+        for (i = w->nusers; i-- > 0 && n < c->count;) {
+            struct user *u = w->users[i];
+
+            if (u->cls != c->cls || u->stop_after_request)
+                continue;
+            n++;
+            user_stop(u, graceful);
+            if (i > w->nusers)
+                i = w->nusers;
+        }
+        break;
+    case WORKER_STOP_ALL:
+    case WORKER_KILL_ALL:
+    case WORKER_QUIT:
+        w->stopping = true;
+        w->stop_generation = c->generation;
+        for (i = w->nusers; i-- > 0;) {
+            if (i >= w->nusers)
+                continue;
+            user_stop(w->users[i], c->cmd == WORKER_STOP_ALL && graceful);
+        }
+        check_stopped(w);
+        if (c->cmd == WORKER_QUIT) {
+            stats_merge(w->stats, &w->delta);
+            ev_break(w->loop, EVBREAK_ALL);
+        }
+        break;
+    }
+}
+
+/* Commands arrived. */
+static void
+on_wake(struct ev_loop *loop, ev_async *a, int revents)
+{
+    struct worker *w = a->data;
+    struct command *batch;
+    size_t n, i;
+
+    (void)loop;
+    (void)revents;
+    pthread_mutex_lock(&w->lock);
+    batch = w->queue;
+    n = w->nqueue;
+    w->queue = NULL;
+    w->nqueue = 0;
+    w->queue_cap = 0;
+    pthread_mutex_unlock(&w->lock);
+    for (i = 0; i < n; i++)
+        run_command(w, &batch[i]);
+    free(batch);
+    /* requests added by the commands start on libcurl's next timeout */
+}
+
+/* Once a second: hand the statistics over; finish a stop. */
+static void
+on_flush(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    struct worker *w = t->data;
+
+    (void)loop;
+    (void)revents;
+    stats_merge(w->stats, &w->delta);
+    check_stopped(w);
+}
+
+/* The thread's body. */
+static void *
+worker_main(void *arg)
+{
+    struct worker *w = arg;
+    sigset_t set;
+
+    /* signals belong to the main thread */
+    sigfillset(&set);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    ev_run(w->loop, 0);
+    return NULL;
+}
+
+struct worker *
+worker_new(struct runner *r, unsigned index)
+{
+    struct worker *w = xcalloc(1, sizeof(*w));
+    uint64_t seed = (uint64_t)(time_wall() * 1e6) ^ ((uint64_t)index << 48) ^ (uint64_t)(uintptr_t)w;
+    int i;
+
+    w->runner = r;
+    w->settings = runner_settings(r);
+    w->sc = runner_scenario(r);
+    w->stats = runner_stats(r);
+    w->index = index;
+    for (i = 0; i < 4; i++)
+        w->rng[i] = splitmix(&seed);
+    pthread_mutex_init(&w->lock, NULL);
+    stats_delta_init(&w->delta);
+    stats_delta_reserve(&w->delta, w->stats->nentries);
+    stats_delta_bind(&w->delta, w->stats);
+
+    w->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK);
+    if (w->loop == NULL)
+        fatal("ev_loop_new failed");
+    ev_async_init(&w->wake, on_wake);
+    w->wake.data = w;
+    ev_async_start(w->loop, &w->wake);
+    ev_timer_init(&w->flush_timer, on_flush, FLUSH_INTERVAL, FLUSH_INTERVAL);
+    w->flush_timer.data = w;
+    ev_timer_start(w->loop, &w->flush_timer);
+    ev_timer_init(&w->curl_timer, on_curl_timer, 0., 0.);
+    w->curl_timer.data = w;
+
+    w->multi = curl_multi_init();
+    if (w->multi == NULL)
+        fatal("curl_multi_init failed");
+    curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+    curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
+    curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+    curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
+    return w;
+}
+
+void
+worker_start(struct worker *w)
+{
+    if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
+        fatal("cannot start a worker thread");
+    w->started = true;
+}
+
+void
+worker_send(struct worker *w, enum worker_cmd cmd, unsigned cls, unsigned count,
+            unsigned generation)
+{
+    pthread_mutex_lock(&w->lock);
+    if (w->nqueue == w->queue_cap) {
+        w->queue_cap = w->queue_cap ? w->queue_cap * 2 : 16;
+        w->queue = xrealloc(w->queue, w->queue_cap * sizeof(*w->queue));
+    }
+    w->queue[w->nqueue].cmd = cmd;
+    w->queue[w->nqueue].cls = cls;
+    w->queue[w->nqueue].count = count;
+    w->queue[w->nqueue].generation = generation;
+    w->nqueue++;
+    pthread_mutex_unlock(&w->lock);
+    ev_async_send(w->loop, &w->wake);
+}
+
+unsigned
+worker_users(const struct worker *w)
+{
+    return atomic_load(&((struct worker *)w)->alive);
+}
+
+unsigned
+worker_in_flight(const struct worker *w)
+{
+    return atomic_load(&((struct worker *)w)->in_flight);
+}
+
+unsigned
+worker_stopped_generation(const struct worker *w)
+{
+    return atomic_load(&((struct worker *)w)->stopped_generation);
+}
+
+void
+worker_free(struct worker *w)
+{
+    struct user *u;
+    size_t i;
+
+    if (w->started) {
+        worker_send(w, WORKER_QUIT, 0, 0, 0);
+        pthread_join(w->thread, NULL);
+    }
+    while ((u = w->free_users) != NULL) {
+        w->free_users = u->next_free;
+        http_conn_free(&u->conn);
+        free(u);
+    }
+    free(w->users);
+    curl_multi_cleanup(w->multi);
+    for (i = 0; i < w->nsocks; i++) {
+        if (w->socks[i] != NULL && ev_is_active(w->socks[i]))
+            ev_io_stop(w->loop, w->socks[i]);
+        free(w->socks[i]);
+    }
+    free(w->socks);
+    ev_loop_destroy(w->loop);
+    stats_delta_free(&w->delta);
+    pthread_mutex_destroy(&w->lock);
+    free(w->queue);
+    free(w);
+}

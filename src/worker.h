@@ -1,0 +1,47 @@
+/*
+ * worker.h: one worker thread: a libev loop driving one libcurl multi
+ * handle, and the simulated users living on it. Workers share nothing
+ * with each other; the runner talks to them only through commands, and
+ * they hand their statistics to the shared model once a second.
+ */
+#ifndef CICADA_WORKER_H
+#define CICADA_WORKER_H
+
+#include <stdbool.h>
+
+struct runner;
+struct worker;
+
+enum worker_cmd {
+    WORKER_SPAWN,            /* start `count` users of class `cls` */
+    WORKER_REMOVE,           /* stop the newest `count` users of class `cls` */
+    WORKER_STOP_ALL,         /* stop every user (requests in flight finish if graceful) */
+    WORKER_KILL_ALL,         /* stop every user now, abandoning requests in flight */
+    WORKER_QUIT,             /* kill everything, merge statistics, end the thread */
+};
+
+struct worker *worker_new(struct runner *r, unsigned index);
+
+/* Start the thread. */
+void worker_start(struct worker *w);
+
+/* Queue a command and wake the worker (any thread). */
+void worker_send(struct worker *w, enum worker_cmd cmd, unsigned cls, unsigned count,
+                 unsigned generation);
+
+/* Users alive on this worker now (any thread). */
+unsigned worker_users(const struct worker *w);
+
+/* Requests in flight now (any thread). */
+unsigned worker_in_flight(const struct worker *w);
+
+/*
+ * The generation of the last STOP_ALL/KILL_ALL after which this worker has
+ * no users left and has merged its statistics (any thread).
+ */
+unsigned worker_stopped_generation(const struct worker *w);
+
+/* Send QUIT, join the thread and free it. */
+void worker_free(struct worker *w);
+
+#endif
