@@ -64,6 +64,9 @@ void httpd_respond(struct httpd *srv, struct httpd_req *req, int status,
 unsigned httpd_connections(const struct httpd *srv);
 unsigned httpd_pending(const struct httpd *srv);
 
+/* Added for tests/target: connections accepted and most open at once since the last reset (reset != 0 restarts both). */
+void httpd_conn_counts(struct httpd *srv, unsigned long *total, unsigned *peak, int reset);
+
 /* Stop listening, close every connection and free the server. */
 void httpd_free(struct httpd *srv);
 
