@@ -1,0 +1,21 @@
+#!/bin/sh
+# cicada --help and man cicada agree: every long option of one is in the
+# other, and every [run]/[demo] key is in cicada.ini(5).
+. "$top_srcdir/tests/lib.sh"
+
+"$CICADA" --help >"$T/help" || fail "--help failed"
+help_opts=$(grep -o -- '--[a-z][a-z0-9-]*' "$T/help" | sort -u)
+man_opts=$(sed 's/\\-/-/g' "$top_srcdir/man/cicada.1" | grep -o -- '--[a-z][a-z0-9-]*' | sort -u)
+for o in $help_opts; do
+    echo "$man_opts" | grep -qx -- "$o" || fail "$o is in --help but not in man/cicada.1"
+done
+for o in $man_opts; do
+    echo "$help_opts" | grep -qx -- "$o" || fail "$o is in man/cicada.1 but not in --help"
+done
+for k in host users spawn_rate run_time threads stop_timeout timeout connect_timeout headless \
+         autostart only_summary reset_stats exit_code_on_error loglevel logfile slots \
+         service_time service_cv queue port weight fixed_count wait header method path name \
+         body body_file expect_status; do
+    sed 's/\\-/-/g' "$top_srcdir/man/cicada.ini.5" | grep -q "$k" || fail "key $k is not in man/cicada.ini.5"
+done
+echo "help and man pages agree on $(echo "$help_opts" | wc -l) options"
