@@ -487,8 +487,12 @@ on_input(struct ev_loop *loop, ev_io *w, int revents)
     struct dash *d = w->data;
     int key, n = 0;
 
-    (void)loop;
     (void)revents;
+    if (!d->screen_on) {
+        /* the terminal is gone (SIGHUP): stop reading it */
+        ev_io_stop(loop, w);
+        return;
+    }
     while ((key = getch()) != ERR && n++ < 64) {
         if (key == KEY_RESIZE)
             continue;
@@ -527,7 +531,6 @@ on_signal(struct ev_loop *loop, ev_signal *w, int revents)
     struct dash *d = w->data;
     struct app *app = d->app;
 
-    (void)loop;
     (void)revents;
     if (app->stop_signal != 0) {
         if (w->signum == SIGINT || w->signum == SIGTERM)
@@ -535,9 +538,11 @@ on_signal(struct ev_loop *loop, ev_signal *w, int revents)
         return;
     }
     app->stop_signal = w->signum;
-    if (w->signum == SIGHUP)
-        /* the terminal is gone: never draw again */
+    if (w->signum == SIGHUP) {
+        /* the terminal is gone: never draw or read it again */
+        ev_io_stop(loop, &d->input);
         screen_off(d);
+    }
     if (w->signum == SIGINT)
         log_info(LOGGER, "KeyboardInterrupt: stopping (Ctrl-C again to abandon requests in "
                  "flight)");

@@ -348,9 +348,9 @@ draw_stats(struct dash *d, int top, int height)
     /* title, header, rows, a rule, Aggregated */
     page = height - 4;
     first = clamp_scroll(d, VIEW_STATS, (int)n, page);
-    putf(top, 0, COLS, d->theme.title, "Statistics: times in ms, sizes in bytes; sorted by %s %s%s%s",
-         stat_cols[d->sort_col].head, d->sort_desc ? "(descending)" : "(ascending)",
-         hidden[0] ? "; hidden (widen to see): " : "", hidden);
+    putf(top, 0, COLS, d->theme.title, "Statistics (ms, bytes)  sort: %s %s%s%s",
+         stat_cols[d->sort_col].head, d->sort_desc ? "desc" : "asc",
+         hidden[0] ? "  hidden: " : "", hidden);
     for (col = 0; col < COL_COUNT; col++)
         ptrs[col] = c[col].head;
     table_row(top + 1, c, COL_COUNT, ptrs, A_BOLD | A_UNDERLINE);
