@@ -74,6 +74,7 @@ struct form {
     struct form_field fields[FORM_MAX_FIELDS];
     int nfields;
     int focus;
+    bool fresh;              /* the focused value is selected: typing replaces it */
     char error[256];
 };
 

@@ -69,6 +69,7 @@ panel_open_start(struct dash *d)
     add_field(&d->form, "Spawn rate (users started/second)", "spawn-rate", rate);
     add_field(&d->form, "Host", "host", s->host);
     add_field(&d->form, "Run time (e.g. 30s, 5m, 1h; empty: no limit)", "run-time", run_time);
+    d->form.fresh = true;
     d->mode = MODE_START;
 }
 
@@ -82,6 +83,7 @@ panel_open_edit(struct dash *d)
     fmt_number(rate, sizeof(rate), runner_spawn_rate(d->runner));
     add_field(&d->form, "Number of users (peak concurrency)", "users", users);
     add_field(&d->form, "Spawn rate (users started/second)", "spawn-rate", rate);
+    d->form.fresh = true;
     d->mode = MODE_EDIT;
 }
 
@@ -113,6 +115,7 @@ submit(struct dash *d)
             snprintf(d->form.error, sizeof(d->form.error), "%s", err);
             free(err);
             d->form.focus = i;
+            d->form.fresh = true;
             return false;
         }
     }
@@ -147,7 +150,7 @@ frame(int y, int h, int w, const char *title, int attr)
 static void
 draw_form(struct dash *d)
 {
-    int w = COLS - 8 < 72 ? COLS - 8 : 72;
+    int w = COLS - 4 < 76 ? COLS - 4 : 76;
     int h = 5 + d->form.nfields * 2 + 2;
     int y = (LINES - h) / 2, x, i;
     const char *title = d->mode == MODE_START ? "Start new load test" : "Edit running load test";
@@ -164,9 +167,11 @@ draw_form(struct dash *d)
         attron(on ? A_REVERSE : A_UNDERLINE);
         move(fy + 1, x + 3);
         hline(' ', fw);
-        /* long values show their end, where typing happens */
-        mvaddnstr(fy + 1, x + 3, len > fw - 1 ? text + len - (fw - 1) : text, fw - 1);
         attroff(on ? A_REVERSE : A_UNDERLINE);
+        /* a selected value (typing replaces it) is underlined too; long values show their end */
+        attron(on ? (d->form.fresh ? A_REVERSE | A_BOLD | A_UNDERLINE : A_REVERSE) : A_UNDERLINE);
+        mvaddnstr(fy + 1, x + 3, len > fw - 1 ? text + len - (fw - 1) : text, fw - 1);
+        attroff(A_REVERSE | A_BOLD | A_UNDERLINE);
         if (on)
             mvaddch(fy + 1, x + 3 + (len > fw - 1 ? fw - 1 : len), '_');
     }
@@ -176,8 +181,8 @@ draw_form(struct dash *d)
         attroff(d->theme.bad);
     }
     mvaddnstr(y + h - 2, x + 3,
-              d->mode == MODE_START ? "Enter: start   Tab/arrows: next field   Esc: close"
-                                    : "Enter: apply   Tab/arrows: next field   Esc: cancel",
+              d->mode == MODE_START ? "Enter start  Tab next field  typing replaces (Right keeps)  Esc close"
+                                    : "Enter apply  Tab next field  typing replaces (Right keeps)  Esc cancel",
               w - 6);
 }
 
@@ -211,16 +216,24 @@ form_key(struct dash *d, int key)
         return;
     case '\t': case KEY_DOWN:
         f->focus = (f->focus + 1) % f->nfields;
+        f->fresh = true;
         return;
     case KEY_BTAB: case KEY_UP:
         f->focus = (f->focus + f->nfields - 1) % f->nfields;
+        f->fresh = true;
         return;
     case KEY_BACKSPACE: case 127: case 8:
         if (len > 0)
             fl->text[len - 1] = '\0';
+        f->fresh = false;
         return;
     case 21: /* Ctrl-U */
         fl->text[0] = '\0';
+        f->fresh = false;
+        return;
+    case KEY_LEFT: case KEY_RIGHT: case KEY_END:
+        /* keep the value and type after it */
+        f->fresh = false;
         return;
     case '\r': case '\n': case KEY_ENTER:
         f->error[0] = '\0';
@@ -230,6 +243,11 @@ form_key(struct dash *d, int key)
         dash_start(d, d->app->settings.users, d->app->settings.spawn_rate);
         return;
     default:
+        if (key >= 32 && key < 127 && f->fresh) {
+            fl->text[0] = '\0';
+            len = 0;
+            f->fresh = false;
+        }
         if (key >= 32 && key < 127 && len + 1 < sizeof(fl->text)) {
             fl->text[len] = (char)key;
             fl->text[len + 1] = '\0';

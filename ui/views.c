@@ -169,10 +169,10 @@ void
 views_scroll(struct dash *d, int delta)
 {
     long next = (long)d->scroll[d->current] + delta;
-    long max = (long)d->rows[d->current] - d->page[d->current];
 
-    if (next > max)
-        next = max;
+    /* the next draw clamps the top: the view knows its rows only then */
+    if (next > (1L << 28))
+        next = 1L << 28;
     if (next < 0)
         next = 0;
     d->scroll[d->current] = (int)next;
@@ -531,7 +531,7 @@ static const char *const help_lines[] = {
     "  Tab / Shift-Tab  next / previous view",
     "",
     "Test",
-    "  s        stop the test; start it again when stopped (STOPPING: abandon requests)",
+    "  s        stop the test / start it again; while stopping, abandon requests",
     "  e        edit users and spawn rate of the running test (new test when stopped)",
     "  n        new test: the start panel (users, spawn rate, host, run time)",
     "  + / -    users up / down by a tenth of the target (at least one)",
@@ -556,10 +556,14 @@ static const char *const help_lines[] = {
 static void
 draw_help(struct dash *d, int top, int height)
 {
-    int n = (int)ARRAY_LEN(help_lines), first, k;
+    int n = (int)ARRAY_LEN(help_lines), first, k, page = n > height ? height - 1 : height;
 
-    first = clamp_scroll(d, VIEW_HELP, n, height);
-    for (k = 0; k < height && first + k < n; k++) {
+    first = clamp_scroll(d, VIEW_HELP, n, page);
+    if (page < n)
+        putf(top + height - 1, 0, COLS, d->theme.dim,
+             "-- lines %d-%d of %d (Up/Down, PgUp/PgDn, Home/End) --", first + 1,
+             first + page, n);
+    for (k = 0; k < page && first + k < n; k++) {
         const char *line = help_lines[first + k];
 
         put(top + k, 0, COLS, line[0] != ' ' && line[0] != '\0' ? d->theme.title : (int)A_NORMAL,

@@ -40,9 +40,19 @@ tui_screen | grep -Eq '^ *\| +3_? *\|' || fail "the start panel does not show 3 
 [ "$(tui_alt)" = 1 ] || fail "the dashboard is not on the alternate screen"
 [ "$(target_count)" = 0 ] || fail "requests were sent before Enter"
 
-# change the users to 4 and start
-tui_keys C-u 4 Enter
-tui_wait "RUNNING +users 4/4"
+# a host that does not answer is refused, and the panel stays
+tui_keys Tab Tab
+tui_keys -l "http://127.0.0.1:1"
+tui_keys Enter
+tui_wait "host http://127.0.0.1:1 is unreachable"
+tui_screen | grep -q "Start new load test" || fail "the panel closed on a bad host"
+[ "$(target_count)" = 0 ] || fail "requests were sent with a bad host"
+# typing replaces a field's value: the host again, a run time, 4 users; Enter starts
+tui_keys -l "$TARGET_URL"
+tui_keys Tab
+tui_keys -l "30m"
+tui_keys Up Up Up 4 Enter
+tui_wait "RUNNING +users 4/4 +elapsed [0-9:]+ +29:[0-9]{2} left"
 tui_wait "^GET +/fast +[0-9]{3,}"
 echo "started from the panel: $(tui_screen | head -n 1)"
 
