@@ -18,6 +18,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <ev.h>
 
@@ -139,6 +140,7 @@ struct dash {
     int log_last_level;
     double log_last_time;
 
+    FILE *keys;              /* the terminal's input: stdin, or /dev/tty */
     ev_io input;
     ev_timer redraw;
     ev_signal sigint, sigterm, sighup, sigwinch;

@@ -606,9 +606,20 @@ screen_on(struct dash *d)
     const char *no_color = getenv("NO_COLOR");
     SCREEN *scr;
 
-    scr = newterm(NULL, stdout, stdin);
-    if (scr == NULL)
+    /* keys come from the terminal even when standard input is redirected */
+    d->keys = stdin;
+    if (!isatty(STDIN_FILENO)) {
+        d->keys = fopen("/dev/tty", "r");
+        if (d->keys == NULL)
+            return false;
+    }
+    scr = newterm(NULL, stdout, d->keys);
+    if (scr == NULL) {
+        if (d->keys != stdin)
+            fclose(d->keys);
+        d->keys = NULL;
         return false;
+    }
     set_term(scr);
     d->screen_on = true;
     cbreak();
@@ -680,7 +691,7 @@ ui_run(struct app *app)
         log_set_sink(on_log, d);
     runner_set_listener(d->runner, on_runner, d);
 
-    ev_io_init(&d->input, on_input, STDIN_FILENO, EV_READ);
+    ev_io_init(&d->input, on_input, fileno(d->keys), EV_READ);
     d->input.data = d;
     ev_io_start(app->loop, &d->input);
     ev_timer_init(&d->redraw, on_redraw, 0., d->refresh);
@@ -717,6 +728,8 @@ ui_run(struct app *app)
     status = app_exit_status(app);
     app_print_summary(app, status);
 
+    if (d->keys != NULL && d->keys != stdin)
+        fclose(d->keys);
     stats_free(&d->view);
     free(d->rows_data);
     pthread_mutex_destroy(&d->log_lock);

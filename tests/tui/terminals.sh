@@ -84,3 +84,11 @@ for term in screen tmux-256color vt100; do
     run_and_quit "$term"
     echo "TERM=$term: start panel, run, stop, quit"
 done
+
+# keys come from the terminal even when standard input is redirected
+tui_start 100 30 "env LANG=C.UTF-8 TERM=xterm-256color '$CICADA' -f '$T/s.ini' -u 2 -r 2 --autostart </dev/null; echo \"cicada exited with \$?\"; sleep 600"
+tui_keys 3
+tui_wait "\[3 Failures\]"
+tui_keys 1
+run_and_quit "stdin from /dev/null"
+echo "stdin from /dev/null: keys read from the terminal"
