@@ -208,6 +208,39 @@ app_write_reports(struct app *app)
     return 0;
 }
 
+int
+app_change_host(struct app *app, const char *url, char **err)
+{
+    struct settings *s = &app->settings;
+    struct origin where = { ORIGIN_CLI, NULL, 0, "the start panel" };
+    char *why = NULL;
+    char *old;
+
+    if (runner_state(app->runner) != RUNNER_READY && runner_state(app->runner) != RUNNER_STOPPED) {
+        *err = xstrdup("the host can change only while no test runs");
+        return -1;
+    }
+    if (s->host != NULL && strcmp(s->host, url) == 0)
+        return 0;
+    old = s->host != NULL ? xstrdup(s->host) : NULL;
+    if (option_set(s, option_by_name("host"), url, &where, &why) < 0) {
+        *err = why;
+        free(old);
+        return -1;
+    }
+    if (http_preflight(url, s, &why) < 0 ||
+        scenario_prepare(&app->scenario, url, &app->stats, &why) < 0) {
+        *err = xasprintf("host %s is unreachable: %s", url, why);
+        free(why);
+        free(s->host);
+        s->host = old;
+        return -1;
+    }
+    free(old);
+    log_info(LOGGER, "Host set to %s", url);
+    return 0;
+}
+
 void
 app_print_summary(struct app *app, int exit_status)
 {

@@ -52,6 +52,13 @@ int app_exit_status(struct app *app);
 /* Write every report asked for (once; later calls do nothing). */
 int app_write_reports(struct app *app);
 
+/*
+ * Point the test at another base URL before a test starts (the dashboard's
+ * start panel): check it, check that it answers, and resolve every task
+ * against it. Returns 0, or -1 with *err (allocated) and nothing changed.
+ */
+int app_change_host(struct app *app, const char *url, char **err);
+
 /* Print the final tables to stderr ("Shutting down" first, as Locust does). */
 void app_print_summary(struct app *app, int exit_status);
 

@@ -45,6 +45,7 @@ enum option_id {
     O_DEMO_QUEUE,
     O_DEMO_PORT,
     O_NO_COLOR,
+    O_REFRESH,
     O_HELP,
     O_VERSION,
 };
@@ -101,6 +102,8 @@ const struct option_def option_table[] = {
       "demo target: port on 127.0.0.1 (default: a free port)", O_DEMO_PORT },
     { "no-color", 0, OPT_FLAG, NULL, NULL, NULL, NULL,
       "no colours in the dashboard (also when NO_COLOR is set)", O_NO_COLOR },
+    { "refresh", 0, OPT_DURATION, "run", "refresh", "CICADA_REFRESH", "TIME",
+      "dashboard redraw interval (default 0.25s: at most 4 redraws a second)", O_REFRESH },
     { "help", 'h', OPT_FLAG, NULL, NULL, NULL, NULL, "print this help and exit", O_HELP },
     { "version", 'V', OPT_FLAG, NULL, NULL, NULL, NULL, "print the version and exit",
       O_VERSION },
@@ -393,6 +396,9 @@ option_set(struct settings *s, const struct option_def *opt, const char *text,
         break;
     case O_NO_COLOR:
         s->no_color = b;
+        break;
+    case O_REFRESH:
+        s->refresh = d;
         break;
     case O_HELP:
         s->print_help = b;

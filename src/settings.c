@@ -23,6 +23,7 @@ settings_init(struct settings *s)
     s->connect_timeout = 10;
     s->exit_code_on_error = 1;
     s->loglevel = LOG_INFO;
+    s->refresh = 0.25;
     demo_conf_defaults(&s->demo_conf);
 }
 

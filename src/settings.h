@@ -48,6 +48,7 @@ struct settings {
     bool demo;
     bool demo_only;
     bool no_color;
+    double refresh;          /* dashboard redraw interval, seconds */
     bool print_help;
     bool print_version;
     int exit_code_on_error;

@@ -1,14 +1,738 @@
 /*
- * ui.c: the dashboard's entry point. (The ncurses views arrive with the
- * dashboard work; until then a terminal gets the headless console.)
+ * ui.c: the dashboard's main loop. Everything happens on the main thread's
+ * libev loop, next to the runner: an ev_io watcher reads keys, one ev_timer
+ * copies the statistics and redraws at most `refresh` times a second
+ * (ncurses then sends only the cells that changed, so nothing flickers),
+ * and ev_signal watchers take SIGWINCH (reflow), SIGINT, SIGTERM and SIGHUP
+ * (stop the test, then leave). Crashes and fatal() restore the terminal
+ * first. On the way out the screen is given back (endwin), the log lines
+ * kept while the screen was ours are printed, reports are written, and
+ * the final tables go to the normal screen so they stay in the scrollback.
  */
 #include "config.h"
 
+#include <dirent.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <curses.h>
+
+#include "dash.h"
 #include "headless.h"
+#include "log.h"
 #include "ui.h"
+#include "util.h"
+
+#define LOGGER "cicada.main"
+#define MESSAGE_SECONDS 6.0
+#define CPU_WARN_PERCENT 90.0
+
+/* The one dashboard of the process, for the crash handlers only. */
+static struct dash *crash_dash;
+
+/* Give the terminal back (safe to call twice). */
+static void
+screen_off(struct dash *d)
+{
+    if (d->screen_on) {
+        d->screen_on = false;
+        endwin();
+    }
+}
+
+/* fatal() hook: restore the terminal before the message. */
+static void
+on_fatal(void)
+{
+    if (crash_dash != NULL)
+        screen_off(crash_dash);
+}
+
+/* SIGSEGV and friends: restore the terminal, then die as we would have. */
+static void
+on_crash(int sig)
+{
+    if (crash_dash != NULL && crash_dash->screen_on) {
+        crash_dash->screen_on = false;
+        endwin();
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* Keep log lines while the screen is ours; any thread may call this. */
+static void
+on_log(enum log_level level, const char *line, void *arg)
+{
+    struct dash *d = arg;
+    const char *msg;
+    size_t slot;
+
+    pthread_mutex_lock(&d->log_lock);
+    slot = (d->log_head + d->log_count) % DASH_LOG_LINES;
+    if (d->log_count == DASH_LOG_LINES) {
+        free(d->log[d->log_head]);
+        d->log_head = (d->log_head + 1) % DASH_LOG_LINES;
+        d->log_dropped++;
+        slot = (d->log_head + d->log_count - 1) % DASH_LOG_LINES;
+    } else {
+        d->log_count++;
+    }
+    d->log[slot] = xstrdup(line);
+    /* the footer shows the message without its "[time] host/LEVEL/logger: " prefix */
+    msg = strstr(line, "]");
+    msg = msg != NULL ? strstr(msg, ": ") : NULL;
+    snprintf(d->log_last, sizeof(d->log_last), "%s", msg != NULL ? msg + 2 : line);
+    d->log_last_level = (int)level;
+    d->log_last_time = time_mono();
+    pthread_mutex_unlock(&d->log_lock);
+}
+
+/* After the screen is given back: print the kept log lines to stderr. */
+static void
+flush_log(struct dash *d)
+{
+    size_t i;
+
+    pthread_mutex_lock(&d->log_lock);
+    if (d->log_dropped > 0)
+        fprintf(stderr, "(%zu earlier log lines not kept)\n", d->log_dropped);
+    for (i = 0; i < d->log_count; i++) {
+        size_t k = (d->log_head + i) % DASH_LOG_LINES;
+
+        fputs(d->log[k], stderr);
+        fputc('\n', stderr);
+        free(d->log[k]);
+        d->log[k] = NULL;
+    }
+    d->log_count = 0;
+    pthread_mutex_unlock(&d->log_lock);
+    fflush(stderr);
+}
+
+void
+dash_message(struct dash *d, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(d->message, sizeof(d->message), fmt, ap);
+    va_end(ap);
+    d->message_until = time_mono() + MESSAGE_SECONDS;
+}
+
+/* Sum of user and system CPU seconds of the process. */
+static double
+process_cpu_seconds(void)
+{
+    struct rusage ru;
+
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0;
+    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+           ru.ru_stime.tv_usec / 1e6;
+}
+
+/* Open descriptors (entries of /proc/self/fd, less the one reading it); -1 if unknown. */
+static int
+count_fds(void)
+{
+    DIR *dir = opendir("/proc/self/fd");
+    struct dirent *e;
+    int n = 0;
+
+    if (dir == NULL)
+        return -1;
+    while ((e = readdir(dir)) != NULL)
+        if (e->d_name[0] != '.')
+            n++;
+    closedir(dir);
+    return n - 1;
+}
+
+/*
+ * The busiest thread's CPU seconds per thread id, from /proc/self/task:
+ * one saturated worker thread is the bottleneck even when the process as a
+ * whole looks idle on a many-core machine. Returns the busiest share of one
+ * core over the interval, or -1 when /proc is not there.
+ */
+#define MAX_TRACKED_THREADS 512
+struct thread_cpu {
+    long tid;
+    double seconds;
+};
+static struct thread_cpu thread_prev[MAX_TRACKED_THREADS];
+static size_t nthread_prev;
+
+static double
+busiest_thread(double interval)
+{
+    struct thread_cpu now[MAX_TRACKED_THREADS];
+    size_t n = 0, i, j;
+    double best = -1, ticks = (double)sysconf(_SC_CLK_TCK);
+    DIR *dir = opendir("/proc/self/task");
+    struct dirent *e;
+
+    if (dir == NULL || ticks <= 0) {
+        if (dir != NULL)
+            closedir(dir);
+        return -1;
+    }
+    while ((e = readdir(dir)) != NULL && n < MAX_TRACKED_THREADS) {
+        char path[320], buf[1024], *p;
+        unsigned long utime, stime;
+        FILE *f;
+
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "/proc/self/task/%s/stat", e->d_name);
+        if ((f = fopen(path, "r")) == NULL)
+            continue;
+        p = fgets(buf, sizeof(buf), f);
+        fclose(f);
+        /* fields after the command name (which may hold spaces) start after ')' */
+        if (p == NULL || (p = strrchr(buf, ')')) == NULL)
+            continue;
+        if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
+                   &stime) != 2)
+            continue;
+        now[n].tid = atol(e->d_name);
+        now[n].seconds = (double)(utime + stime) / ticks;
+        n++;
+    }
+    closedir(dir);
+    for (i = 0; i < n; i++)
+        for (j = 0; j < nthread_prev; j++)
+            if (thread_prev[j].tid == now[i].tid && interval > 0) {
+                double share = (now[i].seconds - thread_prev[j].seconds) / interval * 100.0;
+
+                if (share > best)
+                    best = share;
+            }
+    memcpy(thread_prev, now, n * sizeof(*now));
+    nthread_prev = n;
+    return best < 0 ? 0 : best;
+}
+
+/* Once a second: CPU use and open descriptors; warn once per test above 90 %. */
+static void
+sample_self(struct dash *d)
+{
+    double now = time_mono(), total, interval, busiest;
+
+    if (d->cpu_last_wall != 0 && now - d->cpu_last_wall < 1.0)
+        return;
+    total = process_cpu_seconds();
+    interval = now - d->cpu_last_wall;
+    if (d->cpu_last_wall != 0 && interval > 0) {
+        d->cpu_percent = (total - d->cpu_last_total) / interval * 100.0;
+        busiest = busiest_thread(interval);
+        d->cpu_busiest = busiest >= 0 ? busiest : d->cpu_percent / runner_threads(d->runner);
+    } else {
+        busiest_thread(0);
+    }
+    d->cpu_last_wall = now;
+    d->cpu_last_total = total;
+    d->open_fds = count_fds();
+    if (d->cpu_busiest > CPU_WARN_PERCENT && !d->cpu_warned &&
+        runner_state(d->runner) != RUNNER_READY && runner_state(d->runner) != RUNNER_STOPPED) {
+        d->cpu_warned = true;
+        log_warning("root", "CPU usage above 90%%! This may constrain your throughput and may "
+                    "even give inconsistent response time measurements!");
+    }
+}
+
+/* Copy the statistics and draw everything. */
+static void
+draw(struct dash *d, bool fresh_copy)
+{
+    if (!d->screen_on)
+        return;
+    if (fresh_copy) {
+        stats_copy(&d->view, &d->app->stats);
+        views_sort(d);
+        sample_self(d);
+    }
+    if (d->message[0] != '\0' && time_mono() > d->message_until)
+        d->message[0] = '\0';
+    views_draw(d);
+    if (d->mode != MODE_NORMAL)
+        panel_draw(d);
+    doupdate();
+    d->last_draw = time_mono();
+}
+
+/* The redraw timer. */
+static void
+on_redraw(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    struct dash *d = t->data;
+
+    (void)loop;
+    (void)revents;
+    draw(d, true);
+}
+
+/* Leave the loop now if nothing runs, else stop the test and leave when it stopped. */
+static void
+leave(struct dash *d)
+{
+    enum runner_state st = runner_state(d->runner);
+
+    d->quit = true;
+    if (st == RUNNER_READY || st == RUNNER_STOPPED)
+        ev_break(d->app->loop, EVBREAK_ALL);
+    else
+        runner_stop(d->runner);
+}
+
+void
+dash_request_quit(struct dash *d)
+{
+    leave(d);
+}
+
+void
+dash_start(struct dash *d, unsigned users, double rate)
+{
+    if (runner_state(d->runner) == RUNNER_READY || runner_state(d->runner) == RUNNER_STOPPED)
+        d->cpu_warned = false;
+    runner_start(d->runner, users, rate);
+}
+
+/* Users step for + and -: a tenth of the target, at least one. */
+static unsigned
+user_step(unsigned target)
+{
+    unsigned step = (target + 5) / 10;
+
+    return step > 0 ? step : 1;
+}
+
+/* Change the running test's user count by delta steps. */
+static void
+change_users(struct dash *d, int dir)
+{
+    enum runner_state st = runner_state(d->runner);
+    unsigned target = runner_target_users(d->runner), step = user_step(target), next;
+
+    if (st != RUNNER_SPAWNING && st != RUNNER_RUNNING) {
+        dash_message(d, "no test is running: s starts one");
+        return;
+    }
+    if (dir > 0)
+        next = target + step;
+    else
+        next = target > step ? target - step : 1;
+    if (next == target)
+        return;
+    d->app->settings.users = next;
+    runner_start(d->runner, next, runner_spawn_rate(d->runner));
+    dash_message(d, "users: %u -> %u", target, next);
+}
+
+/* Sort by a column; the same column again inverts the order. */
+static void
+sort_by(struct dash *d, int col)
+{
+    if (d->sort_col == col)
+        d->sort_desc = !d->sort_desc;
+    else {
+        d->sort_col = col;
+        /* names read best A to Z, numbers largest first */
+        d->sort_desc = col != COL_NAME && col != COL_TYPE;
+    }
+    views_sort(d);
+    dash_message(d, "sorted by %s, %s", views_col_name(col),
+                 d->sort_desc ? "descending" : "ascending");
+}
+
+/* One key in the normal mode. */
+static void
+handle_key(struct dash *d, int key)
+{
+    enum runner_state st = runner_state(d->runner);
+    int col;
+
+    switch (key) {
+    case '1': case '2': case '3': case '4': case '5':
+        d->current = (enum dash_view)(key - '1');
+        return;
+    case '\t':
+        d->current = (enum dash_view)((d->current + 1) % VIEW_COUNT);
+        return;
+    case KEY_BTAB:
+        d->current = (enum dash_view)((d->current + VIEW_COUNT - 1) % VIEW_COUNT);
+        return;
+    case '?': case 'h': case KEY_F(1):
+        if (d->current == VIEW_HELP) {
+            d->current = d->before_help;
+        } else {
+            d->before_help = d->current;
+            d->current = VIEW_HELP;
+        }
+        return;
+    case 's':
+        if (st == RUNNER_SPAWNING || st == RUNNER_RUNNING) {
+            runner_stop(d->runner);
+            dash_message(d, "stopping the test");
+        } else if (st == RUNNER_STOPPING) {
+            runner_kill(d->runner);
+            dash_message(d, "abandoning the requests in flight");
+        } else {
+            dash_start(d, d->app->settings.users, d->app->settings.spawn_rate);
+        }
+        return;
+    case 'n':
+        if (st == RUNNER_READY || st == RUNNER_STOPPED)
+            panel_open_start(d);
+        else
+            dash_message(d, "a test is running: s stops it, e edits it");
+        return;
+    case 'e':
+        if (st == RUNNER_READY || st == RUNNER_STOPPED)
+            panel_open_start(d);
+        else if (st == RUNNER_STOPPING)
+            dash_message(d, "the test is stopping");
+        else
+            panel_open_edit(d);
+        return;
+    case '+': case '=':
+        change_users(d, 1);
+        return;
+    case '-': case '_':
+        change_users(d, -1);
+        return;
+    case 'r':
+        runner_reset_stats(d->runner);
+        dash_message(d, "statistics reset");
+        draw(d, true);
+        return;
+    case 'q': case 'Q':
+        if (st == RUNNER_SPAWNING || st == RUNNER_RUNNING) {
+            d->mode = MODE_QUIT;
+        } else if (st == RUNNER_STOPPING) {
+            runner_kill(d->runner);
+            leave(d);
+        } else {
+            leave(d);
+        }
+        return;
+    case 'g':
+        if (!d->utf8) {
+            dash_message(d, "braille charts need a UTF-8 locale");
+            return;
+        }
+        d->ascii_charts = !d->ascii_charts;
+        dash_message(d, "charts: %s", d->ascii_charts ? "ASCII" : "braille");
+        return;
+    case '<': case ',':
+        sort_by(d, (d->sort_col + COL_COUNT - 1) % COL_COUNT);
+        d->sort_desc = d->sort_col != COL_NAME && d->sort_col != COL_TYPE;
+        views_sort(d);
+        return;
+    case '>': case '.':
+        sort_by(d, (d->sort_col + 1) % COL_COUNT);
+        d->sort_desc = d->sort_col != COL_NAME && d->sort_col != COL_TYPE;
+        views_sort(d);
+        return;
+    case 'i':
+        d->sort_desc = !d->sort_desc;
+        views_sort(d);
+        return;
+    case KEY_UP: case 'k':
+        views_scroll(d, -1);
+        return;
+    case KEY_DOWN: case 'j':
+        views_scroll(d, 1);
+        return;
+    case KEY_PPAGE: case 'b':
+        views_scroll(d, -(d->page[d->current] > 1 ? d->page[d->current] - 1 : 1));
+        return;
+    case KEY_NPAGE: case ' ':
+        views_scroll(d, d->page[d->current] > 1 ? d->page[d->current] - 1 : 1);
+        return;
+    case KEY_HOME:
+        d->scroll[d->current] = 0;
+        return;
+    case KEY_END:
+        views_scroll(d, 1 << 28);
+        return;
+    case 12: /* Ctrl-L: repaint everything */
+        clearok(curscr, TRUE);
+        return;
+    default:
+        break;
+    }
+    for (col = 0; col < COL_COUNT; col++) {
+        if (views_col_key(col) == key) {
+            sort_by(d, col);
+            return;
+        }
+    }
+}
+
+/* Keys are waiting. */
+static void
+on_input(struct ev_loop *loop, ev_io *w, int revents)
+{
+    struct dash *d = w->data;
+    int key, n = 0;
+
+    (void)revents;
+    if (!d->screen_on) {
+        /* the terminal is gone (SIGHUP): stop reading it */
+        ev_io_stop(loop, w);
+        return;
+    }
+    while ((key = getch()) != ERR && n++ < 64) {
+        if (key == KEY_RESIZE)
+            continue;
+        if (d->mode != MODE_NORMAL && panel_key(d, key))
+            continue;
+        handle_key(d, key);
+        if (!d->screen_on)
+            return;
+    }
+    /* answer keys at once; the timer keeps the data redraws at their rate */
+    draw(d, false);
+}
+
+/* SIGWINCH: learn the new size and reflow. */
+static void
+on_winch(struct ev_loop *loop, ev_signal *w, int revents)
+{
+    struct dash *d = w->data;
+    struct winsize ws;
+
+    (void)loop;
+    (void)revents;
+    if (!d->screen_on)
+        return;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+        resizeterm(ws.ws_row, ws.ws_col);
+    /* resizeterm queues a KEY_RESIZE; the input watcher drops it */
+    erase();
+    draw(d, false);
+}
+
+/* SIGINT, SIGTERM, SIGHUP: stop the test, then leave (a second SIGINT abandons requests). */
+static void
+on_signal(struct ev_loop *loop, ev_signal *w, int revents)
+{
+    struct dash *d = w->data;
+    struct app *app = d->app;
+
+    (void)revents;
+    if (app->stop_signal != 0) {
+        if (w->signum == SIGINT || w->signum == SIGTERM)
+            runner_kill(d->runner);
+        return;
+    }
+    app->stop_signal = w->signum;
+    if (w->signum == SIGHUP) {
+        /* the terminal is gone: never draw or read it again */
+        ev_io_stop(loop, &d->input);
+        screen_off(d);
+    }
+    if (w->signum == SIGINT)
+        log_info(LOGGER, "KeyboardInterrupt: stopping (Ctrl-C again to abandon requests in "
+                 "flight)");
+    else
+        log_info(LOGGER, "Got %s signal", w->signum == SIGTERM ? "SIGTERM" : "SIGHUP");
+    leave(d);
+}
+
+/* Runner events: finish a quit once everything stopped. */
+static void
+on_runner(struct runner *r, enum runner_event ev, void *arg)
+{
+    struct dash *d = arg;
+
+    (void)r;
+    if (ev == RUNNER_EVENT_STOPPED && d->quit)
+        ev_break(d->app->loop, EVBREAK_ALL);
+    else if (ev == RUNNER_EVENT_TIME_LIMIT)
+        dash_message(d, "run time reached: stopping (n starts a new test, q quits)");
+}
+
+/* Colours, or attributes alone when colour is off or missing. */
+static void
+set_theme(struct dash *d)
+{
+    struct dash_theme *t = &d->theme;
+
+    t->header = A_REVERSE;
+    t->tab_active = A_REVERSE | A_BOLD;
+    t->good = A_BOLD;
+    t->busy = A_BOLD;
+    t->bad = A_BOLD;
+    t->dim = A_NORMAL;
+    t->series[0] = A_BOLD;
+    t->series[1] = A_NORMAL;
+    t->title = A_BOLD;
+    if (!d->color)
+        return;
+    start_color();
+    use_default_colors();
+    init_pair(1, COLOR_BLACK, COLOR_CYAN);
+    init_pair(2, COLOR_GREEN, -1);
+    init_pair(3, COLOR_YELLOW, -1);
+    init_pair(4, COLOR_RED, -1);
+    init_pair(5, COLOR_CYAN, -1);
+    init_pair(6, COLOR_BLUE, -1);
+    t->header = COLOR_PAIR(1);
+    t->tab_active = COLOR_PAIR(1) | A_BOLD;
+    t->good = COLOR_PAIR(2) | A_BOLD;
+    t->busy = COLOR_PAIR(3) | A_BOLD;
+    t->bad = COLOR_PAIR(4) | A_BOLD;
+    t->series[0] = COLOR_PAIR(2) | A_BOLD;
+    t->series[1] = COLOR_PAIR(4) | A_BOLD;
+    t->title = COLOR_PAIR(5) | A_BOLD;
+}
+
+/* Take the terminal; false if curses cannot drive it. */
+static bool
+screen_on(struct dash *d)
+{
+    const char *no_color = getenv("NO_COLOR");
+    SCREEN *scr;
+
+    /* keys come from the terminal even when standard input is redirected */
+    d->keys = stdin;
+    if (!isatty(STDIN_FILENO)) {
+        d->keys = fopen("/dev/tty", "r");
+        if (d->keys == NULL)
+            return false;
+    }
+    scr = newterm(NULL, stdout, d->keys);
+    if (scr == NULL) {
+        if (d->keys != stdin)
+            fclose(d->keys);
+        d->keys = NULL;
+        return false;
+    }
+    set_term(scr);
+    d->screen_on = true;
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    nodelay(stdscr, TRUE);
+    set_escdelay(25);
+    curs_set(0);
+    d->color = has_colors() && !d->app->settings.no_color &&
+               !(no_color != NULL && no_color[0] != '\0');
+    set_theme(d);
+    return true;
+}
 
 int
 ui_run(struct app *app)
 {
-    return headless_run(app);
+    struct dash *d = xcalloc(1, sizeof(*d));
+    struct sigaction sa;
+    const char *codeset;
+    int status, sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+    size_t i;
+
+    /* the locale decides UTF-8 only; numbers keep their C format (Locust's tables) */
+    setlocale(LC_CTYPE, "");
+    codeset = nl_langinfo(CODESET);
+    d->app = app;
+    d->runner = app->runner;
+    d->utf8 = codeset != NULL && (strcmp(codeset, "UTF-8") == 0 || strcmp(codeset, "utf8") == 0);
+    d->ascii_charts = !d->utf8;
+    d->refresh = app->settings.refresh > 0.05 ? app->settings.refresh : 0.05;
+    d->sort_col = COL_NAME;
+    d->sort_desc = false;
+    stats_init(&d->view);
+    pthread_mutex_init(&d->log_lock, NULL);
+
+    /* signals first, so that curses leaves SIGWINCH to us */
+    ev_signal_init(&d->sigint, on_signal, SIGINT);
+    ev_signal_init(&d->sigterm, on_signal, SIGTERM);
+    ev_signal_init(&d->sighup, on_signal, SIGHUP);
+    ev_signal_init(&d->sigwinch, on_winch, SIGWINCH);
+    d->sigint.data = d->sigterm.data = d->sighup.data = d->sigwinch.data = d;
+    ev_signal_start(app->loop, &d->sigint);
+    ev_signal_start(app->loop, &d->sigterm);
+    ev_signal_start(app->loop, &d->sighup);
+    ev_signal_start(app->loop, &d->sigwinch);
+
+    if (!screen_on(d)) {
+        ev_signal_stop(app->loop, &d->sigint);
+        ev_signal_stop(app->loop, &d->sigterm);
+        ev_signal_stop(app->loop, &d->sighup);
+        ev_signal_stop(app->loop, &d->sigwinch);
+        stats_free(&d->view);
+        pthread_mutex_destroy(&d->log_lock);
+        free(d);
+        log_warning(LOGGER, "cannot drive this terminal (TERM=%s): running headless",
+                    getenv("TERM") ? getenv("TERM") : "");
+        return headless_run(app);
+    }
+    crash_dash = d;
+    util_set_fatal_hook(on_fatal);
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_crash;
+    sigemptyset(&sa.sa_mask);
+    for (i = 0; i < ARRAY_LEN(sigs); i++)
+        sigaction(sigs[i], &sa, NULL);
+    if (app->settings.logfile == NULL)
+        log_set_sink(on_log, d);
+    runner_set_listener(d->runner, on_runner, d);
+
+    ev_io_init(&d->input, on_input, fileno(d->keys), EV_READ);
+    d->input.data = d;
+    ev_io_start(app->loop, &d->input);
+    ev_timer_init(&d->redraw, on_redraw, 0., d->refresh);
+    d->redraw.data = d;
+    ev_timer_start(app->loop, &d->redraw);
+
+    log_info(LOGGER, "Starting cicada %s", PACKAGE_VERSION);
+    if (app->settings.run_time > 0)
+        log_info(LOGGER, "Run time limit set to %g seconds", app->settings.run_time);
+    if (app->settings.autostart)
+        dash_start(d, app->settings.users, app->settings.spawn_rate);
+    else
+        panel_open_start(d);
+    draw(d, true);
+
+    ev_run(app->loop, 0);
+
+    ev_io_stop(app->loop, &d->input);
+    ev_timer_stop(app->loop, &d->redraw);
+    ev_signal_stop(app->loop, &d->sigint);
+    ev_signal_stop(app->loop, &d->sigterm);
+    ev_signal_stop(app->loop, &d->sighup);
+    ev_signal_stop(app->loop, &d->sigwinch);
+    runner_set_listener(d->runner, NULL, NULL);
+    screen_off(d);
+    log_set_sink(NULL, NULL);
+    util_set_fatal_hook(NULL);
+    crash_dash = NULL;
+    for (i = 0; i < ARRAY_LEN(sigs); i++)
+        signal(sigs[i], SIG_DFL);
+    flush_log(d);
+
+    app_write_reports(app);
+    status = app_exit_status(app);
+    app_print_summary(app, status);
+
+    if (d->keys != NULL && d->keys != stdin)
+        fclose(d->keys);
+    stats_free(&d->view);
+    free(d->rows_data);
+    pthread_mutex_destroy(&d->log_lock);
+    free(d);
+    return status;
 }

@@ -1,0 +1,70 @@
+#!/bin/sh
+# Signals give the terminal back: Ctrl-C (SIGINT) and SIGTERM stop the test
+# and print the final tables with exit status 130 and 143; a crash
+# (SIGSEGV) restores the terminal before dying; a hangup (the pane, like an
+# SSH session, goes away) stops the run cleanly and still writes the final
+# tables, with exit status 129.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/tui/tui.sh"
+
+start_target
+
+cat >"$T/s.ini" <<EOI
+[run]
+host = $TARGET_URL
+
+[task t]
+path = /delay/20
+EOI
+
+# Ctrl-C
+tui_run 100 30 LANG=C.UTF-8 TERM=tmux-256color -- -f "$T/s.ini" -u 2 -r 2 --autostart
+tui_wait "^GET +/delay/20 +[0-9]+"
+[ "$(tui_alt)" = 1 ] || fail "the dashboard is not on the alternate screen"
+tui_keys C-c
+tui_wait "cicada exited with 130" 15
+[ "$(tui_alt)" = 0 ] || fail "Ctrl-C: the alternate screen is still on"
+tui_all | grep -q "KeyboardInterrupt" || fail "Ctrl-C: no KeyboardInterrupt line"
+tui_all | grep -Eq "^ +Aggregated +[0-9]+" || fail "Ctrl-C: no final tables"
+echo "Ctrl-C: exit 130, terminal restored, final tables"
+tui_kill
+
+# SIGTERM
+tui_run 100 30 LANG=C.UTF-8 TERM=tmux-256color -- -f "$T/s.ini" -u 2 -r 2 --autostart
+tui_wait "^GET +/delay/20 +[0-9]+"
+pid=$(tui_pid)
+[ -n "$pid" ] || fail "cannot find cicada's pid"
+kill -TERM "$pid"
+tui_wait "cicada exited with 143" 15
+[ "$(tui_alt)" = 0 ] || fail "SIGTERM: the alternate screen is still on"
+tui_all | grep -q "Got SIGTERM signal" || fail "SIGTERM: no 'Got SIGTERM signal'"
+tui_all | grep -Eq "^ +Aggregated +[0-9]+" || fail "SIGTERM: no final tables"
+echo "SIGTERM: exit 143, terminal restored, final tables"
+tui_kill
+
+# a crash
+tui_run 100 30 LANG=C.UTF-8 TERM=tmux-256color -- -f "$T/s.ini" -u 2 -r 2 --autostart
+tui_wait "^GET +/delay/20 +[0-9]+"
+pid=$(tui_pid)
+kill -SEGV "$pid"
+tui_wait "cicada exited with 139" 15
+[ "$(tui_alt)" = 0 ] || fail "SIGSEGV: the alternate screen is still on"
+echo "SIGSEGV: terminal restored before dying (exit 139)"
+tui_kill
+
+# a hangup: the pane goes away while the test runs (cicada leads the
+# pane's session, as a login shell's child does, so the hangup reaches it)
+tui_start 100 30 "exec env LANG=C.UTF-8 TERM=tmux-256color '$CICADA' -f '$T/s.ini' -u 2 -r 2 --autostart 2>'$T/hup.err'"
+tui_wait "^GET +/delay/20 +[0-9]+"
+pid=$(tui display-message -p '#{pane_pid}')
+tui kill-pane
+i=0
+while kill -0 "$pid" 2>/dev/null; do
+    i=$((i + 1))
+    [ "$i" -lt 150 ] || fail "SIGHUP: cicada did not finish within 15 s"
+    sleep 0.1
+done
+grep -q "Got SIGHUP signal" "$T/hup.err" || fail "SIGHUP: no 'Got SIGHUP signal'"
+grep -q "Shutting down (exit code 129)" "$T/hup.err" || fail "SIGHUP: no 'Shutting down (exit code 129)'"
+grep -q "Response time percentiles (approximated)" "$T/hup.err" || fail "SIGHUP: no final tables"
+echo "SIGHUP: clean stop, exit code 129, final tables written"

@@ -1,0 +1,174 @@
+/*
+ * dash.h: what the dashboard's modules share (private to ui/).
+ *
+ * The dashboard is a model/view split in the manner of htop: ui.c owns the
+ * context below, takes a copy of the engine's statistics at most `refresh`
+ * times a second, turns keys into commands for the runner, and asks the
+ * view modules to draw. Views only read the copy and the runner's getters;
+ * nothing here touches a curl handle or a socket.
+ *
+ *   ui.c     main loop (libev), keys, signals, terminal set-up and restore
+ *   views.c  header, tab bar, footer, and the Statistics, Failures,
+ *            Percentiles and Help views
+ *   chart.c  the Charts view: braille or ASCII line charts with axes
+ *   panel.c  the start panel, the edit dialog and the quit question
+ */
+#ifndef CICADA_DASH_H
+#define CICADA_DASH_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <ev.h>
+
+#include "app.h"
+
+#define DASH_MIN_COLS 80
+#define DASH_MIN_LINES 24
+
+enum dash_view {
+    VIEW_STATS,
+    VIEW_CHARTS,
+    VIEW_FAILURES,
+    VIEW_PERCENTILES,
+    VIEW_HELP,
+    VIEW_COUNT,
+};
+
+/* Columns of the Statistics view, in Locust's web UI order. */
+enum stats_col {
+    COL_TYPE,
+    COL_NAME,
+    COL_REQUESTS,
+    COL_FAILS,
+    COL_MEDIAN,
+    COL_P90,
+    COL_P99,
+    COL_AVG,
+    COL_MIN,
+    COL_MAX,
+    COL_SIZE,
+    COL_RPS,
+    COL_FAILS_PER_SEC,
+    COL_COUNT,
+};
+
+/* What the keyboard is talking to. */
+enum dash_mode {
+    MODE_NORMAL,
+    MODE_START,              /* the start panel (new test) */
+    MODE_EDIT,               /* users and spawn rate of the running test */
+    MODE_QUIT,               /* "stop the test and quit?" */
+};
+
+#define FORM_MAX_FIELDS 4
+#define FORM_TEXT 256
+
+struct form_field {
+    const char *label;
+    const char *option;      /* option name in the option table ("users") */
+    char text[FORM_TEXT];
+};
+
+struct form {
+    struct form_field fields[FORM_MAX_FIELDS];
+    int nfields;
+    int focus;
+    bool fresh;              /* the focused value is selected: typing replaces it */
+    char error[256];
+};
+
+/* Attributes for each kind of text (colour, or plain attributes without). */
+struct dash_theme {
+    int header;              /* header bar */
+    int tab_active;
+    int good;                /* RUNNING */
+    int busy;                /* SPAWNING, STOPPING */
+    int bad;                 /* failures, warnings */
+    int dim;                 /* hints */
+    int series[2];           /* chart lines */
+    int title;
+};
+
+/* One Statistics row's numbers, computed once per copy (sorting and drawing). */
+struct stat_row {
+    const struct stats_entry *e;
+    double v[COL_COUNT];     /* numeric value per column (names sort as text) */
+};
+
+#define DASH_LOG_LINES 1000
+
+struct dash {
+    struct app *app;
+    struct runner *runner;
+    struct stats view;       /* the copy every view reads */
+    struct stat_row *rows_data; /* Statistics rows in display order */
+    size_t nrows_data, rows_cap;
+
+    enum dash_view current;
+    enum dash_view before_help;
+    enum dash_mode mode;
+    int sort_col;            /* enum stats_col */
+    bool sort_desc;
+    int scroll[VIEW_COUNT];  /* first row shown */
+    int page[VIEW_COUNT];    /* rows that fit, from the last draw */
+    int rows[VIEW_COUNT];    /* rows there are, from the last draw */
+
+    bool utf8;               /* braille and box characters allowed */
+    bool ascii_charts;       /* g toggles braille/ASCII */
+    bool color;
+    struct dash_theme theme;
+    double refresh;
+
+    struct form form;
+    char message[256];       /* shown in the footer for a few seconds */
+    double message_until;
+
+    /* the generator watching itself */
+    double cpu_percent;      /* process, 100 = one core */
+    double cpu_busiest;      /* busiest thread, 100 = one core */
+    int open_fds;
+    double cpu_last_wall, cpu_last_total;
+    bool cpu_warned;
+
+    /* log lines while the screen is ours (written by any thread) */
+    pthread_mutex_t log_lock;
+    char *log[DASH_LOG_LINES];
+    size_t log_head, log_count, log_dropped;
+    char log_last[256];
+    int log_last_level;
+    double log_last_time;
+
+    FILE *keys;              /* the terminal's input: stdin, or /dev/tty */
+    ev_io input;
+    ev_timer redraw;
+    ev_signal sigint, sigterm, sighup, sigwinch;
+    double last_draw;
+    bool quit;               /* leave the loop once the runner is idle */
+    bool screen_on;
+};
+
+/* views.c */
+void views_draw(struct dash *d);
+void views_sort(struct dash *d);
+const char *views_col_name(int col);
+int views_col_key(int col);
+void views_scroll(struct dash *d, int delta);
+
+/* chart.c */
+void chart_view_draw(struct dash *d, int top, int height);
+
+/* panel.c */
+void panel_open_start(struct dash *d);
+void panel_open_edit(struct dash *d);
+void panel_draw(struct dash *d);
+/* Returns true when the key was taken by the open dialog. */
+bool panel_key(struct dash *d, int key);
+
+/* ui.c: commands the dialogs end with */
+void dash_start(struct dash *d, unsigned users, double rate);
+void dash_message(struct dash *d, const char *fmt, ...) PRINTFLIKE(2, 3);
+void dash_request_quit(struct dash *d);
+
+#endif
