@@ -37,6 +37,7 @@ tui() {
 tui_cleanup() {
     tui_status=$?
     tmux -L "$TUI_SOCK" kill-server >/dev/null 2>&1
+    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TUI_SOCK"
     (exit "$tui_status")
     lib_cleanup
 }
