@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libgen.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -23,6 +24,8 @@
 #include "headless.h"
 #include "http.h"
 #include "log.h"
+#include "report.h"
+#include "threshold.h"
 #include "ui.h"
 #include "util.h"
 
@@ -194,18 +197,121 @@ app_exit_status(struct app *app)
 {
     if (app->stop_signal != 0)
         return 128 + app->stop_signal;
+    if (app->thresholds_failed || app->threshold_aborted)
+        return EXIT_THRESHOLD;
     if (app->stats.total.num_failures > 0)
         return app->settings.exit_code_on_error;
     return EXIT_OK;
 }
 
+size_t
+app_eval_thresholds(struct app *app, const struct stats *view)
+{
+    size_t failed = 0;
+
+    for (size_t i = 0; i < app->settings.nthresholds; i++)
+        if (!threshold_eval(&app->settings.thresholds[i], view))
+            failed++;
+    return failed;
+}
+
+/* Why the last test ended, in words for the reports. */
+static const char *
+stopped_by(struct app *app)
+{
+    switch (app->stop_signal) {
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    case SIGHUP: return "SIGHUP";
+    default: break;
+    }
+    if (app->threshold_aborted)
+        return "threshold";
+    if (app->runner != NULL && runner_time_limit_hit(app->runner))
+        return "run time";
+    if (app->runner != NULL && runner_state(app->runner) == RUNNER_READY)
+        return "not started";
+    return "stopped";
+}
+
 int
 app_write_reports(struct app *app)
 {
+    struct settings *s = &app->settings;
+    struct report_run run;
+    struct stats final;
+    struct rusage ru;
+    char *err = NULL;
+    int rc = 0;
+
     if (app->reports_written)
         return 0;
     app->reports_written = true;
-    return 0;
+    if (!app->stats_ready)
+        return 0;
+    ev_timer_stop(app->loop, &app->report_timer);
+
+    stats_init(&final);
+    stats_copy(&final, &app->stats);
+    if (s->nthresholds > 0)
+        app->thresholds_failed = app_eval_thresholds(app, &final) > 0;
+    app->final_status = app_exit_status(app);
+
+    if (app->csv != NULL) {
+        if (csv_report_close(app->csv, &final, runner_user_count(app->runner), time_wall()) < 0) {
+            log_error(LOGGER, "could not write every CSV file %s_*.csv: %s", s->csv_prefix,
+                      strerror(errno));
+            rc = -1;
+        }
+        app->csv = NULL;
+    }
+    if (s->json_path == NULL && s->html_path == NULL) {
+        stats_free(&final);
+        return rc;
+    }
+
+    memset(&run, 0, sizeof(run));
+    run.settings = s;
+    run.scenario = &app->scenario;
+    run.stats = &final;
+    run.host = s->host;
+    if (app->runner != NULL && runner_state(app->runner) != RUNNER_READY) {
+        run.start_time = final.start_time;
+        run.end_time = final.nseries > 0 ? (double)final.series[final.nseries - 1].sec + 1
+                                         : time_wall();
+        if (final.total.last_request_ts > run.end_time)
+            run.end_time = final.total.last_request_ts;
+    }
+    run.stopped_by = stopped_by(app);
+    run.exit_status = app->final_status;
+    run.threads = app->runner != NULL ? runner_threads(app->runner) : 0;
+    run.target_users = app->runner != NULL && runner_target_users(app->runner) > 0
+                           ? runner_target_users(app->runner)
+                           : s->users;
+    if (getrusage(RUSAGE_SELF, &ru) == 0) {
+        run.cpu_user_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
+        run.cpu_system_s = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+        run.peak_rss_kb = ru.ru_maxrss;
+    }
+    if (s->json_path != NULL) {
+        log_info(LOGGER, "writing json report to file: %s", s->json_path);
+        if (json_report_write(s->json_path, &run, &err) < 0) {
+            log_error(LOGGER, "%s", err);
+            free(err);
+            err = NULL;
+            rc = -1;
+        }
+    }
+    if (s->html_path != NULL) {
+        log_info(LOGGER, "writing html report to file: %s", s->html_path);
+        if (html_report_write(s->html_path, &run, &err) < 0) {
+            log_error(LOGGER, "%s", err);
+            free(err);
+            rc = -1;
+        }
+    }
+    stats_free(&final);
+    return rc;
 }
 
 int
@@ -241,6 +347,31 @@ app_change_host(struct app *app, const char *url, char **err)
     return 0;
 }
 
+/* Each threshold with its result and measured value, after the final tables. */
+static void
+print_thresholds(struct app *app, FILE *out)
+{
+    const struct settings *s = &app->settings;
+    size_t failed = 0, i;
+
+    if (s->nthresholds == 0)
+        return;
+    for (i = 0; i < s->nthresholds; i++)
+        if (!s->thresholds[i].passed)
+            failed++;
+    fprintf(out, "Thresholds: %zu passed, %zu failed%s\n", s->nthresholds - failed, failed,
+            app->threshold_aborted ? " (the run was stopped when one failed)" : "");
+    for (i = 0; i < s->nthresholds; i++) {
+        const struct threshold *t = &s->thresholds[i];
+        char value[64], where[256];
+
+        fprintf(out, "  %s  %-40s measured %-16s (%s)\n", t->passed ? "PASS" : "FAIL", t->text,
+                threshold_format_value(t, t->measured, value, sizeof(value)),
+                origin_describe(&t->origin, where, sizeof(where)));
+    }
+    fputc('\n', out);
+}
+
 void
 app_print_summary(struct app *app, int exit_status)
 {
@@ -250,14 +381,115 @@ app_print_summary(struct app *app, int exit_status)
     stats_init(&view);
     stats_copy(&view, &app->stats);
     console_print_final(stderr, &view, console_name_width());
+    print_thresholds(app, stderr);
     fflush(stderr);
     stats_free(&view);
+}
+
+/* Can a report be created at path? 0, or -1 after a message naming the option. */
+static int
+check_report_path(const char *path, const struct origin *o)
+{
+    char where[256];
+    char *copy = xstrdup(path);
+    const char *dir = dirname(copy);
+    int rc = 0;
+
+    if (access(dir, F_OK) != 0) {
+        usage_error("%s: cannot write %s: the directory '%s' does not exist",
+                    origin_describe(o, where, sizeof(where)), path, dir);
+        rc = -1;
+    } else if (access(dir, W_OK) != 0) {
+        usage_error("%s: cannot write %s: the directory '%s' is not writable",
+                    origin_describe(o, where, sizeof(where)), path, dir);
+        rc = -1;
+    }
+    free(copy);
+    return rc;
+}
+
+/* Once a second: the CSV files, and the thresholds when they may abort the run. */
+static void
+on_report_tick(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    struct app *app = t->data;
+    const struct settings *s = &app->settings;
+    enum runner_state st = runner_state(app->runner);
+    bool active = st == RUNNER_SPAWNING || st == RUNNER_RUNNING || st == RUNNER_STOPPING;
+
+    (void)loop;
+    (void)revents;
+    if (!active)
+        return;
+    stats_copy(&app->report_view, &app->stats);
+    if (app->csv != NULL)
+        csv_report_tick(app->csv, &app->report_view, runner_user_count(app->runner), time_wall());
+    if (s->threshold_abort && s->nthresholds > 0 && !app->threshold_aborted &&
+        st != RUNNER_STOPPING && runner_elapsed(app->runner) >= s->threshold_grace &&
+        app_eval_thresholds(app, &app->report_view) > 0) {
+        for (size_t i = 0; i < s->nthresholds; i++) {
+            const struct threshold *th = &s->thresholds[i];
+            char value[64];
+
+            if (!th->passed)
+                log_warning(LOGGER, "Threshold failed: %s (measured %s); stopping the run", th->text,
+                            threshold_format_value(th, th->measured, value, sizeof(value)));
+        }
+        app->threshold_aborted = true;
+        runner_stop(app->runner);
+    }
+}
+
+/*
+ * Check the report options, resolve the thresholds' entries, create the CSV
+ * files and start the report timer; 0 or -1 after a message.
+ */
+static int
+open_reports(struct app *app)
+{
+    struct settings *s = &app->settings;
+    char where[256];
+    char *err = NULL;
+
+    for (size_t i = 0; i < s->nthresholds; i++) {
+        if (threshold_resolve(&s->thresholds[i], &app->stats, &err) < 0) {
+            usage_error("%s: %s", origin_describe(&s->thresholds[i].origin, where, sizeof(where)),
+                        err);
+            free(err);
+            return -1;
+        }
+    }
+    if (s->csv_full_history && s->csv_prefix == NULL) {
+        usage_error("--csv-full-history needs --csv PREFIX (or csv = PREFIX in [run])");
+        return -1;
+    }
+    if ((s->csv_prefix != NULL && check_report_path(s->csv_prefix, &s->csv_origin) < 0) ||
+        (s->json_path != NULL && check_report_path(s->json_path, &s->json_origin) < 0) ||
+        (s->html_path != NULL && check_report_path(s->html_path, &s->html_origin) < 0))
+        return -1;
+    if (s->csv_prefix != NULL) {
+        app->csv = csv_report_open(s->csv_prefix, s->csv_full_history, &err);
+        if (app->csv == NULL) {
+            usage_error("%s: %s", origin_describe(&s->csv_origin, where, sizeof(where)), err);
+            free(err);
+            return -1;
+        }
+    }
+    stats_init(&app->report_view);
+    ev_timer_init(&app->report_timer, on_report_tick, 1.0, 1.0);
+    app->report_timer.data = app;
+    ev_timer_start(app->loop, &app->report_timer);
+    return 0;
 }
 
 /* Free everything. */
 static void
 app_free(struct app *app)
 {
+    if (app->csv != NULL)
+        csv_report_close(app->csv, &app->stats, 0, time_wall());
+    if (app->stats_ready && app->report_timer.data != NULL)
+        stats_free(&app->report_view);
     runner_free(app->runner);
     if (app->demo != NULL)
         demo_stop(app->demo);
@@ -368,6 +600,8 @@ prepare(struct app *app, int argc, char **argv)
                         "with ulimit -n (the hard limit bounds it)", s->users, s->users + 64,
                         (unsigned long long)files);
     }
+    if (open_reports(app) < 0)
+        return EXIT_USAGE;
     return -1;
 }
 

@@ -38,6 +38,14 @@ struct app {
     struct ev_loop *loop;
     int stop_signal;         /* SIGINT/SIGTERM/SIGHUP that stopped the run, or 0 */
     bool reports_written;
+
+    /* reports and thresholds (report.h, threshold.h) */
+    struct csv_report *csv;
+    ev_timer report_timer;   /* once a second: CSV files, threshold abort */
+    struct stats report_view; /* the timer's copy of the statistics */
+    bool threshold_aborted;  /* a threshold stopped the run */
+    bool thresholds_failed;  /* the final evaluation found a failed threshold */
+    int final_status;        /* set by app_write_reports */
 };
 
 int app_main(int argc, char **argv);
@@ -49,8 +57,17 @@ int app_main(int argc, char **argv);
  */
 int app_exit_status(struct app *app);
 
-/* Write every report asked for (once; later calls do nothing). */
+/*
+ * Once every user stopped: evaluate the thresholds on the final statistics
+ * and write every report asked for (once; later calls do nothing).
+ */
 int app_write_reports(struct app *app);
+
+/*
+ * Evaluate every threshold on a statistics copy; returns how many failed.
+ * (The dashboard calls it on its own copy to show them live.)
+ */
+size_t app_eval_thresholds(struct app *app, const struct stats *view);
 
 /*
  * Point the test at another base URL before a test starts (the dashboard's

@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "options.h"
+#include "threshold.h"
 #include "units.h"
 #include "util.h"
 
@@ -46,6 +47,13 @@ enum option_id {
     O_DEMO_PORT,
     O_NO_COLOR,
     O_REFRESH,
+    O_CSV,
+    O_CSV_FULL_HISTORY,
+    O_JSON,
+    O_HTML,
+    O_THRESHOLD,
+    O_THRESHOLD_ABORT,
+    O_THRESHOLD_GRACE,
     O_HELP,
     O_VERSION,
 };
@@ -104,6 +112,26 @@ const struct option_def option_table[] = {
       "no colours in the dashboard (also when NO_COLOR is set)", O_NO_COLOR },
     { "refresh", 0, OPT_DURATION, "run", "refresh", "CICADA_REFRESH", "TIME",
       "dashboard redraw interval (default 0.25s: at most 4 redraws a second)", O_REFRESH },
+    { "csv", 0, OPT_PATH, "run", "csv", "CICADA_CSV", "PREFIX",
+      "write PREFIX_stats.csv, _stats_history.csv, _failures.csv and _exceptions.csv "
+      "(Locust's format)", O_CSV },
+    { "csv-full-history", 0, OPT_FLAG, "run", "csv_full_history", "CICADA_CSV_FULL_HISTORY",
+      NULL, "history rows for every entry, not only Aggregated (needs --csv)",
+      O_CSV_FULL_HISTORY },
+    { "json", 0, OPT_PATH, "run", "json", "CICADA_JSON", "FILE",
+      "write the run's configuration, statistics, errors, time series and thresholds as JSON",
+      O_JSON },
+    { "html", 0, OPT_PATH, "run", "html", "CICADA_HTML", "FILE",
+      "write a self-contained HTML report (tables and SVG charts)", O_HTML },
+    { "threshold", 0, OPT_THRESHOLD, "thresholds", "threshold", NULL, "EXPR",
+      "pass/fail gate such as 'p95<150ms', 'rps>=100', 'POST /predict: fail_ratio<1%' "
+      "(repeatable; exit 3 when one fails)", O_THRESHOLD },
+    { "threshold-abort", 0, OPT_FLAG, "thresholds", "abort_on_fail", "CICADA_THRESHOLD_ABORT",
+      NULL, "stop the run as soon as a threshold fails (after the grace period)",
+      O_THRESHOLD_ABORT },
+    { "threshold-grace", 0, OPT_TIMEOUT, "thresholds", "grace", "CICADA_THRESHOLD_GRACE",
+      "TIME", "time after the start before --threshold-abort may stop the run (default 10s)",
+      O_THRESHOLD_GRACE },
     { "help", 'h', OPT_FLAG, NULL, NULL, NULL, NULL, "print this help and exit", O_HELP },
     { "version", 'V', OPT_FLAG, NULL, NULL, NULL, NULL, "print the version and exit",
       O_VERSION },
@@ -149,7 +177,10 @@ option_keys(const char *section)
 {
     static const char *run_keys[ARRAY_LEN(option_table)];
     static const char *demo_keys[ARRAY_LEN(option_table)];
-    const char **keys = strcmp(section, "demo") == 0 ? demo_keys : run_keys;
+    static const char *threshold_keys[ARRAY_LEN(option_table)];
+    const char **keys = strcmp(section, "demo") == 0         ? demo_keys
+                        : strcmp(section, "thresholds") == 0 ? threshold_keys
+                                                             : run_keys;
     const struct option_def *o;
     size_t n = 0;
 
@@ -233,6 +264,7 @@ option_set(struct settings *s, const struct option_def *opt, const char *text,
             return -1;
         }
         break;
+    case OPT_THRESHOLD:
     case OPT_STRING:
     case OPT_PATH:
         if (text[0] == '\0') {
@@ -399,6 +431,37 @@ option_set(struct settings *s, const struct option_def *opt, const char *text,
         break;
     case O_REFRESH:
         s->refresh = d;
+        break;
+    case O_CSV:
+        set_string(&s->csv_prefix, text);
+        s->csv_origin = *where;
+        break;
+    case O_CSV_FULL_HISTORY:
+        s->csv_full_history = b;
+        break;
+    case O_JSON:
+        set_string(&s->json_path, text);
+        s->json_origin = *where;
+        break;
+    case O_HTML:
+        set_string(&s->html_path, text);
+        s->html_origin = *where;
+        break;
+    case O_THRESHOLD: {
+        struct threshold t;
+
+        if (threshold_parse(text, &t, err) < 0)
+            return -1;
+        t.origin = *where;
+        s->thresholds = xrealloc(s->thresholds, (s->nthresholds + 1) * sizeof(*s->thresholds));
+        s->thresholds[s->nthresholds++] = t;
+        break;
+    }
+    case O_THRESHOLD_ABORT:
+        s->threshold_abort = b;
+        break;
+    case O_THRESHOLD_GRACE:
+        s->threshold_grace = d;
         break;
     case O_HELP:
         s->print_help = b;

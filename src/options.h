@@ -24,6 +24,7 @@ enum option_type {
     OPT_EXIT_CODE,
     OPT_LOGLEVEL,
     OPT_FRACTION,            /* decimal >= 0 */
+    OPT_THRESHOLD,           /* a threshold expression; each one given adds one */
 };
 
 struct option_def {

@@ -43,6 +43,7 @@ struct runner {
     double started_mono;     /* 0 before the first start */
     double stopped_mono;
     unsigned generation;     /* of the last stop */
+    bool time_limit_hit;     /* the last test ended at its run time */
 
     unsigned *class_order;   /* class indices sorted by name */
     unsigned *class_count;   /* users dispatched per class */
@@ -257,6 +258,7 @@ on_run_time(struct ev_loop *loop, ev_timer *t, int revents)
     (void)loop;
     (void)revents;
     log_info(LOGGER, "--run-time limit reached, shutting down");
+    r->time_limit_hit = true;
     emit(r, RUNNER_EVENT_TIME_LIMIT);
     runner_stop(r);
 }
@@ -404,6 +406,7 @@ runner_start(struct runner *r, unsigned users, double spawn_rate)
         stats_reset(r->stats, time_wall());
         r->started_mono = time_mono();
         r->stopped_mono = 0;
+        r->time_limit_hit = false;
         r->class_full_warned = false;
         if (r->settings->run_time > 0) {
             ev_timer_set(&r->run_timer, r->settings->run_time, 0.);
@@ -472,6 +475,12 @@ enum runner_state
 runner_state(const struct runner *r)
 {
     return r->state;
+}
+
+bool
+runner_time_limit_hit(const struct runner *r)
+{
+    return r->time_limit_hit;
 }
 
 unsigned

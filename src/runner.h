@@ -61,6 +61,9 @@ enum runner_state runner_state(const struct runner *r);
 const char *runner_state_name(enum runner_state s);
 
 unsigned runner_target_users(const struct runner *r);
+
+/* Did the last test end because its run time was over? */
+bool runner_time_limit_hit(const struct runner *r);
 unsigned runner_user_count(const struct runner *r);   /* alive now, over all workers */
 unsigned runner_in_flight(const struct runner *r);
 double runner_spawn_rate(const struct runner *r);

@@ -3,6 +3,7 @@
  *
  *   [run]               settings (the option table's "run" rows)
  *   [demo]              the demo target's capacity ("demo" rows)
+ *   [thresholds]        pass/fail gates ("thresholds" rows; threshold repeats)
  *   [user NAME]         a user class
  *   [task USER NAME]    a task of user class USER
  *   [task NAME]         a task of the only user class (or of "User")
@@ -31,6 +32,7 @@ enum section_kind {
     SEC_NONE,
     SEC_RUN,
     SEC_DEMO,
+    SEC_THRESHOLDS,
     SEC_USER,
     SEC_TASK,
 };
@@ -63,7 +65,8 @@ struct loader {
 static const char *const user_keys[] = { "weight", "fixed_count", "wait", "header", NULL };
 static const char *const task_keys[] = { "weight", "method", "path", "name", "header", "body",
                                          "body_file", "expect_status", NULL };
-static const char *const section_names[] = { "run", "demo", "user", "task", NULL };
+static const char *const section_names[] = { "run", "demo", "thresholds", "user", "task",
+                                             NULL };
 
 /* Split "a b c" into at most max words (modifies s); returns the count. */
 static size_t
@@ -116,6 +119,8 @@ begin_section(struct loader *ld, const char *name, int line, char **err)
         ld->kind = SEC_RUN;
     } else if (n == 1 && strcmp(words[0], "demo") == 0) {
         ld->kind = SEC_DEMO;
+    } else if (n == 1 && strcmp(words[0], "thresholds") == 0) {
+        ld->kind = SEC_THRESHOLDS;
     } else if (n >= 1 && strcmp(words[0], "user") == 0) {
         if (n != 2 || !valid_ident(words[1])) {
             *err = xasprintf("bad section [%s]: write [user NAME], NAME made of letters, "
@@ -174,14 +179,14 @@ begin_section(struct loader *ld, const char *name, int line, char **err)
         }
     } else {
         near = n >= 1 ? str_suggest(words[0], section_names) : NULL;
-        if (near != NULL && strcmp(near, "run") != 0 && strcmp(near, "demo") != 0)
+        if (near != NULL && (strcmp(near, "user") == 0 || strcmp(near, "task") == 0))
             *err = xasprintf("unknown section [%s] (did you mean [%s %s]?)", name, near,
                              strcmp(near, "user") == 0 ? "NAME" : "USER NAME");
         else if (near != NULL)
             *err = xasprintf("unknown section [%s] (did you mean [%s]?)", name, near);
         else
-            *err = xasprintf("unknown section [%s]: expected [run], [demo], [user NAME] or "
-                             "[task USER NAME]", name);
+            *err = xasprintf("unknown section [%s]: expected [run], [demo], [thresholds], "
+                             "[user NAME] or [task USER NAME]", name);
         rc = -1;
     }
     free(copy);
@@ -194,7 +199,7 @@ check_duplicate(struct loader *ld, const char *key, int line, char **err)
 {
     size_t i;
 
-    if (strcmp(key, "header") == 0)
+    if (strcmp(key, "header") == 0 || (ld->kind == SEC_THRESHOLDS && strcmp(key, "threshold") == 0))
         return 0;
     for (i = 0; i < ld->nseen; i++) {
         if (strcmp(ld->seen[i].key, key) == 0) {
@@ -528,8 +533,10 @@ on_ini(void *user, const char *section, const char *key, const char *value, int 
         return -1;
     switch (ld->kind) {
     case SEC_RUN:
-    case SEC_DEMO: {
-        const char *name = ld->kind == SEC_RUN ? "run" : "demo";
+    case SEC_DEMO:
+    case SEC_THRESHOLDS: {
+        const char *name = ld->kind == SEC_RUN ? "run" : ld->kind == SEC_DEMO ? "demo"
+                                                                               : "thresholds";
         const struct option_def *o = option_by_key(name, key);
         struct origin where = { ORIGIN_FILE, ld->sc->path, line, NULL };
 

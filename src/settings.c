@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "settings.h"
+#include "threshold.h"
 
 void
 settings_init(struct settings *s)
@@ -24,6 +25,7 @@ settings_init(struct settings *s)
     s->exit_code_on_error = 1;
     s->loglevel = LOG_INFO;
     s->refresh = 0.25;
+    s->threshold_grace = 10;
     demo_conf_defaults(&s->demo_conf);
 }
 
@@ -33,6 +35,12 @@ settings_free(struct settings *s)
     free(s->scenario_path);
     free(s->host);
     free(s->logfile);
+    free(s->csv_prefix);
+    free(s->json_path);
+    free(s->html_path);
+    for (size_t i = 0; i < s->nthresholds; i++)
+        threshold_free(&s->thresholds[i]);
+    free(s->thresholds);
     memset(s, 0, sizeof(*s));
 }
 

@@ -13,6 +13,8 @@
 #include "demo.h"
 #include "log.h"
 
+struct threshold;
+
 enum origin_kind {
     ORIGIN_DEFAULT,
     ORIGIN_FILE,
@@ -56,10 +58,25 @@ struct settings {
     char *logfile;
     struct demo_conf demo_conf;
 
+    /* reports */
+    char *csv_prefix;        /* --csv PREFIX: PREFIX_stats.csv, ... */
+    bool csv_full_history;   /* a history row per entry, not only Aggregated */
+    char *json_path;         /* --json FILE */
+    char *html_path;         /* --html FILE */
+
+    /* thresholds ([thresholds] and --threshold, in the order given) */
+    struct threshold *thresholds;
+    size_t nthresholds;
+    bool threshold_abort;    /* stop the run as soon as one fails (after the grace) */
+    double threshold_grace;  /* seconds after the start before an abort may happen */
+
     /* origins of the values that later errors may need to name */
     struct origin host_origin;
     struct origin users_origin;
     struct origin scenario_origin;
+    struct origin csv_origin;
+    struct origin json_origin;
+    struct origin html_origin;
 };
 
 void settings_init(struct settings *s);

@@ -19,6 +19,7 @@
 #include <curses.h>
 
 #include "dash.h"
+#include "threshold.h"
 #include "util.h"
 
 #define CELL 32
@@ -631,10 +632,26 @@ draw_header(struct dash *d)
              "! CPU %.0f%% in one thread: cicada may be the bottleneck", d->cpu_busiest);
         x = COLS;
     }
-    /*
-     * The rest of this line is left for the threshold summary (pass/fail of
-     * the run's thresholds) that the reports work adds.
-     */
+    /* the thresholds, live: how many hold, and the first that does not */
+    if (d->app->settings.nthresholds > 0 && x + 4 < COLS && s->total.num_requests > 0) {
+        const struct settings *set = &d->app->settings;
+        size_t failed = app_eval_thresholds(d->app, s), i;
+        const struct threshold *first = NULL;
+        char value[64];
+
+        for (i = 0; i < set->nthresholds && first == NULL; i++)
+            if (!set->thresholds[i].passed)
+                first = &set->thresholds[i];
+        if (first == NULL) {
+            putf(1, x + 2, COLS - x - 2, d->theme.good, "thresholds %zu/%zu pass",
+                 set->nthresholds, set->nthresholds);
+        } else {
+            putf(1, x + 2, COLS - x - 2, d->theme.bad | A_REVERSE,
+                 "thresholds %zu/%zu pass, FAIL %s: %s", set->nthresholds - failed,
+                 set->nthresholds, first->text,
+                 threshold_format_value(first, first->measured, value, sizeof(value)));
+        }
+    }
 }
 
 static void

@@ -1,0 +1,368 @@
+/*
+ * report_html.c: --html FILE, one self-contained page (no script, no
+ * external asset; opens offline and prints): the run's summary, the
+ * thresholds, Locust's request statistics, response time and failures
+ * tables, and three charts drawn as inline SVG from the per-second series:
+ * requests and failures per second, median and 95th percentile response
+ * times, and users. Lines differ by dash pattern as well as colour.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+#include "threshold.h"
+#include "units.h"
+#include "util.h"
+
+/* Text with &, <, >, " escaped. */
+static void
+put_text(FILE *f, const char *s)
+{
+    for (; *s != '\0'; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
+static void
+put_cell(FILE *f, const char *text, bool num)
+{
+    fputs(num ? "<td class=\"n\">" : "<td>", f);
+    put_text(f, text);
+    fputs("</td>", f);
+}
+
+static void
+put_num(FILE *f, const char *fmt, double v)
+{
+    char buf[64];
+
+    snprintf(buf, sizeof(buf), fmt, v);
+    put_cell(f, buf, true);
+}
+
+static const char style[] =
+    "body{font-family:system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;"
+    "margin:2em auto;max-width:1100px;padding:0 1em;color:#1b1b1b;background:#fff}"
+    "h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:1.6em;"
+    "border-bottom:1px solid #ccc;padding-bottom:.2em}"
+    "table{border-collapse:collapse;width:100%;font-size:.9em}"
+    "th,td{padding:.25em .5em;border-bottom:1px solid #e2e2e2;text-align:left}"
+    "th{background:#f3f3f3}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
+    "tr.total td{font-weight:bold;border-top:2px solid #888}"
+    ".pass{color:#116611;font-weight:bold}.fail{color:#b00020;font-weight:bold}"
+    "dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weight:bold}"
+    "dd{margin:0}figure{margin:1em 0}figcaption{font-weight:bold;margin-bottom:.3em}"
+    "svg{width:100%;height:auto;border:1px solid #ddd}"
+    "svg text{font-size:12px;fill:#333}.axis{stroke:#999;stroke-width:1}"
+    ".grid{stroke:#eee;stroke-width:1}.legend{font-size:12px}"
+    ".s0{fill:none;stroke:#1f6fbf;stroke-width:2}"
+    ".s1{fill:none;stroke:#c0392b;stroke-width:2;stroke-dasharray:6 4}"
+    "@media print{body{margin:0;max-width:none}figure,table{break-inside:avoid}"
+    "svg{border:none}}";
+
+/* A value rounded up to 1, 2 or 5 times a power of ten (at least 1). */
+static double
+nice_max(double v)
+{
+    double p, m;
+
+    if (!(v > 1))
+        return 1;
+    p = pow(10, floor(log10(v)));
+    m = v / p;
+    if (m <= 1)
+        return p;
+    if (m <= 2)
+        return 2 * p;
+    if (m <= 5)
+        return 5 * p;
+    return 10 * p;
+}
+
+/* Which value of a series point a chart line shows. */
+enum series_field { F_RPS, F_FAILS, F_P50, F_P95, F_USERS };
+
+static double
+field(const struct stats_point *p, enum series_field which)
+{
+    switch (which) {
+    case F_RPS: return p->current_rps;
+    case F_FAILS: return p->current_fail_per_sec;
+    case F_P50: return p->p50_ms;
+    case F_P95: return p->p95_ms;
+    case F_USERS: return p->users;
+    }
+    return 0;
+}
+
+/* One chart: up to two lines over the run's seconds, with axes and a legend. */
+static void
+put_chart(FILE *f, const struct stats *s, const char *id, const char *title, const char *unit,
+          const enum series_field *fields, const char *const *labels, int nlines)
+{
+    const double W = 900, H = 260, L = 60, R = 20, T = 30, B = 40;
+    double pw = W - L - R, ph = H - T - B, ymax = 0;
+    int64_t t0, t1;
+    size_t i;
+    int k;
+
+    fprintf(f, "<figure id=\"%s\"><figcaption>", id);
+    put_text(f, title);
+    fputs("</figcaption>\n", f);
+    fprintf(f, "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"", W, H);
+    put_text(f, title);
+    fputs("\" xmlns=\"http://www.w3.org/2000/svg\">\n", f);
+    if (s->nseries == 0) {
+        fprintf(f, "<text x=\"%.0f\" y=\"%.0f\">no data</text></svg></figure>\n", W / 2 - 30,
+                H / 2);
+        return;
+    }
+    t0 = s->series[0].sec;
+    t1 = s->series[s->nseries - 1].sec;
+    if (t1 <= t0)
+        t1 = t0 + 1;
+    for (i = 0; i < s->nseries; i++)
+        for (k = 0; k < nlines; k++)
+            if (field(&s->series[i], fields[k]) > ymax)
+                ymax = field(&s->series[i], fields[k]);
+    ymax = nice_max(ymax);
+
+    /* grid and y labels: 0, 1/4 ... max */
+    for (k = 0; k <= 4; k++) {
+        double y = T + ph - ph * k / 4.0;
+
+        fprintf(f, "<line class=\"grid\" x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\"/>", L, y,
+                L + pw, y);
+        fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", L - 6, y + 4,
+                ymax * k / 4.0);
+    }
+    /* x labels: run time at 0, half and the end */
+    for (k = 0; k <= 2; k++) {
+        double secs = (double)(t1 - t0) * k / 2.0;
+        double x = L + pw * k / 2.0;
+
+        fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%d:%02d</text>", x,
+                T + ph + 18, (int)(secs / 60), (int)fmod(secs, 60));
+    }
+    fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">run time (m:ss)</text>\n",
+            L + pw / 2, H - 4);
+    fprintf(f, "<text x=\"12\" y=\"%.0f\" transform=\"rotate(-90 12 %.0f)\" "
+               "text-anchor=\"middle\">", T + ph / 2, T + ph / 2);
+    put_text(f, unit);
+    fputs("</text>\n", f);
+    fprintf(f, "<line class=\"axis\" x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\"/>", L, T, L,
+            T + ph);
+    fprintf(f, "<line class=\"axis\" x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\"/>\n", L,
+            T + ph, L + pw, T + ph);
+
+    for (k = 0; k < nlines; k++) {
+        fprintf(f, "<polyline class=\"s%d\" data-series=\"", k);
+        put_text(f, labels[k]);
+        fputs("\" points=\"", f);
+        for (i = 0; i < s->nseries; i++) {
+            double x = L + pw * (double)(s->series[i].sec - t0) / (double)(t1 - t0);
+            double y = T + ph - ph * field(&s->series[i], fields[k]) / ymax;
+
+            fprintf(f, "%s%.1f,%.1f", i ? " " : "", x, y);
+        }
+        fputs("\"/>\n", f);
+        /* legend */
+        fprintf(f, "<line class=\"s%d\" x1=\"%.0f\" y1=\"14\" x2=\"%.0f\" y2=\"14\"/>", k,
+                L + 10 + k * 200, L + 40 + k * 200);
+        fprintf(f, "<text class=\"legend\" x=\"%.0f\" y=\"18\">", L + 46 + k * 200);
+        put_text(f, labels[k]);
+        fputs("</text>\n", f);
+    }
+    fputs("</svg></figure>\n", f);
+}
+
+static void
+put_stats_table(FILE *f, const struct stats *s, const int *order)
+{
+    fputs("<h2>Request Statistics</h2>\n<table id=\"request-stats\"><thead><tr><th>Type</th>"
+          "<th>Name</th><th class=\"n\"># Requests</th><th class=\"n\"># Fails</th>"
+          "<th class=\"n\">Average (ms)</th><th class=\"n\">Min (ms)</th>"
+          "<th class=\"n\">Max (ms)</th><th class=\"n\">Average size (bytes)</th>"
+          "<th class=\"n\">RPS</th><th class=\"n\">Failures/s</th></tr></thead><tbody>\n",
+          f);
+    for (size_t i = 0; i <= s->nentries; i++) {
+        const struct stats_entry *e = i < s->nentries ? &s->entries[order[i]] : &s->total;
+
+        fputs(i < s->nentries ? "<tr>" : "<tr class=\"total\">", f);
+        put_cell(f, e->method, false);
+        put_cell(f, e->name, false);
+        put_num(f, "%.0f", (double)e->num_requests);
+        put_num(f, "%.0f", (double)e->num_failures);
+        put_num(f, "%.0f", stats_avg_ms(e));
+        put_num(f, "%.0f", stats_min_ms(e));
+        put_num(f, "%.0f", stats_max_ms(e));
+        put_num(f, "%.0f", stats_avg_bytes(e));
+        put_num(f, "%.1f", stats_total_rps(s, e));
+        put_num(f, "%.1f", stats_total_fail_per_sec(s, e));
+        fputs("</tr>\n", f);
+    }
+    fputs("</tbody></table>\n", f);
+}
+
+static void
+put_percentile_table(FILE *f, const struct stats *s, const int *order)
+{
+    fputs("<h2>Response Time Statistics</h2>\n<table id=\"response-times\"><thead><tr>"
+          "<th>Type</th><th>Name</th>",
+          f);
+    for (int k = 0; k < STATS_NPERCENTILES; k++)
+        fprintf(f, "<th class=\"n\">%s ile (ms)</th>", stats_percentile_labels[k]);
+    fputs("<th class=\"n\"># reqs</th></tr></thead><tbody>\n", f);
+    for (size_t i = 0; i <= s->nentries; i++) {
+        const struct stats_entry *e = i < s->nentries ? &s->entries[order[i]] : &s->total;
+
+        fputs(i < s->nentries ? "<tr>" : "<tr class=\"total\">", f);
+        put_cell(f, e->method, false);
+        put_cell(f, e->name, false);
+        for (int k = 0; k < STATS_NPERCENTILES; k++) {
+            if (e->num_requests == 0)
+                put_cell(f, "N/A", true);
+            else
+                put_num(f, "%.0f", (double)stats_percentile_ms(e, stats_percentiles[k]));
+        }
+        put_num(f, "%.0f", (double)e->num_requests);
+        fputs("</tr>\n", f);
+    }
+    fputs("</tbody></table>\n", f);
+}
+
+static void
+put_failures_table(FILE *f, const struct stats *s)
+{
+    size_t *order = xcalloc(s->nerrors + 1, sizeof(*order));
+    size_t i, j;
+
+    fputs("<h2>Failures Statistics</h2>\n", f);
+    if (s->nerrors == 0) {
+        fputs("<p id=\"failures\">No failures.</p>\n", f);
+        free(order);
+        return;
+    }
+    /* most frequent first */
+    for (i = 0; i < s->nerrors; i++) {
+        for (j = i; j > 0 && s->errors[order[j - 1]].occurrences < s->errors[i].occurrences; j--)
+            order[j] = order[j - 1];
+        order[j] = i;
+    }
+    fputs("<table id=\"failures\"><thead><tr><th class=\"n\"># Failures</th><th>Method</th>"
+          "<th>Name</th><th>Error</th></tr></thead><tbody>\n",
+          f);
+    for (i = 0; i < s->nerrors; i++) {
+        const struct stats_error *e = &s->errors[order[i]];
+
+        fputs("<tr>", f);
+        put_num(f, "%.0f", (double)e->occurrences);
+        put_cell(f, s->entries[e->entry].method, false);
+        put_cell(f, s->entries[e->entry].name, false);
+        put_cell(f, e->reason, false);
+        fputs("</tr>\n", f);
+    }
+    fputs("</tbody></table>\n", f);
+    free(order);
+}
+
+static void
+put_thresholds(FILE *f, const struct settings *st)
+{
+    if (st->nthresholds == 0)
+        return;
+    fputs("<h2>Thresholds</h2>\n<table id=\"thresholds\"><thead><tr><th>Result</th>"
+          "<th>Threshold</th><th class=\"n\">Measured</th></tr></thead><tbody>\n",
+          f);
+    for (size_t i = 0; i < st->nthresholds; i++) {
+        const struct threshold *t = &st->thresholds[i];
+        char buf[64];
+
+        fprintf(f, "<tr><td class=\"%s\">%s</td>", t->passed ? "pass" : "fail",
+                t->passed ? "PASS" : "FAIL");
+        put_cell(f, t->text, false);
+        put_cell(f, threshold_format_value(t, t->measured, buf, sizeof(buf)), true);
+        fputs("</tr>\n", f);
+    }
+    fputs("</tbody></table>\n", f);
+}
+
+int
+html_report_write(const char *path, const struct report_run *run, char **err)
+{
+    static const enum series_field rps[] = { F_RPS, F_FAILS };
+    static const enum series_field times[] = { F_P95, F_P50 };
+    static const enum series_field users[] = { F_USERS };
+    static const char *const rps_labels[] = { "RPS", "Failures/s" };
+    static const char *const time_labels[] = { "95th percentile", "Median" };
+    static const char *const user_labels[] = { "Users" };
+    const struct stats *s = run->stats;
+    char t0[64], t1[64], dur[32];
+    int *order;
+    FILE *f;
+
+    f = fopen(path, "w");
+    if (f == NULL) {
+        *err = xasprintf("cannot create %s: %s", path, strerror(errno));
+        return -1;
+    }
+    order = stats_sorted(s);
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+          "<title>cicada test report</title>\n<style>",
+          f);
+    fputs(style, f);
+    fputs("</style></head><body>\n<h1>cicada test report</h1>\n<dl id=\"summary\">\n", f);
+    if (run->start_time > 0) {
+        report_iso_time(run->start_time, t0, sizeof(t0));
+        report_iso_time(run->end_time, t1, sizeof(t1));
+        units_format_duration(run->end_time - run->start_time, dur, sizeof(dur));
+        fprintf(f, "<dt>During</dt><dd>%s &ndash; %s (%s)</dd>\n", t0, t1, dur);
+    } else {
+        fputs("<dt>During</dt><dd>no test was started</dd>\n", f);
+    }
+    fputs("<dt>Target host</dt><dd>", f);
+    put_text(f, run->host != NULL ? run->host : "(per task)");
+    fputs("</dd>\n<dt>Script</dt><dd>", f);
+    put_text(f, run->scenario != NULL && run->scenario->path ? run->scenario->path : "");
+    fprintf(f, "</dd>\n<dt>Users</dt><dd>%u (spawn rate %g/s, %u thread%s)</dd>\n",
+            run->target_users, run->settings->spawn_rate, run->threads,
+            run->threads == 1 ? "" : "s");
+    fputs("<dt>Stopped by</dt><dd>", f);
+    put_text(f, run->stopped_by != NULL ? run->stopped_by : "");
+    fprintf(f, " (exit status %d)</dd>\n", run->exit_status);
+    fprintf(f, "<dt>Requests</dt><dd>%llu, %llu failed (%.2f%%)</dd>\n",
+            (unsigned long long)s->total.num_requests, (unsigned long long)s->total.num_failures,
+            stats_fail_ratio(&s->total) * 100.0);
+    fprintf(f, "<dt>Generator CPU</dt><dd>%.2f s user, %.2f s system; peak RSS %ld KiB</dd>\n",
+            run->cpu_user_s, run->cpu_system_s, run->peak_rss_kb);
+    fputs("</dl>\n", f);
+
+    put_thresholds(f, run->settings);
+    put_stats_table(f, s, order);
+    put_percentile_table(f, s, order);
+    put_failures_table(f, s);
+
+    fputs("<h2>Charts</h2>\n", f);
+    put_chart(f, s, "chart-rps", "Total Requests per Second", "per second", rps, rps_labels, 2);
+    put_chart(f, s, "chart-response-times", "Response Times (ms)", "ms", times, time_labels, 2);
+    put_chart(f, s, "chart-users", "Number of Users", "users", users, user_labels, 1);
+    fprintf(f, "<p><small>cicada %s</small></p>\n</body></html>\n", PACKAGE_VERSION);
+    free(order);
+    if (fclose(f) != 0) {
+        *err = xasprintf("cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
