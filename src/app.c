@@ -419,7 +419,7 @@ on_report_tick(struct ev_loop *loop, ev_timer *t, int revents)
 
     (void)loop;
     (void)revents;
-    if (!active)
+    if (!active || (app->csv == NULL && !(s->threshold_abort && s->nthresholds > 0)))
         return;
     stats_copy(&app->report_view, &app->stats);
     if (app->csv != NULL)
