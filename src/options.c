@@ -48,6 +48,7 @@ enum option_id {
     O_REFRESH,
     O_HELP,
     O_VERSION,
+    O_ENV_FILE,
 };
 
 const struct option_def option_table[] = {
@@ -104,6 +105,8 @@ const struct option_def option_table[] = {
       "no colours in the dashboard (also when NO_COLOR is set)", O_NO_COLOR },
     { "refresh", 0, OPT_DURATION, "run", "refresh", "CICADA_REFRESH", "TIME",
       "dashboard redraw interval (default 0.25s: at most 4 redraws a second)", O_REFRESH },
+    { "env-file", 0, OPT_PATH, NULL, NULL, "CICADA_ENV_FILE", "FILE",
+      "variables for ${NAME} in the scenario (default: .env next to it)", O_ENV_FILE },
     { "help", 'h', OPT_FLAG, NULL, NULL, NULL, NULL, "print this help and exit", O_HELP },
     { "version", 'V', OPT_FLAG, NULL, NULL, NULL, NULL, "print the version and exit",
       O_VERSION },
@@ -405,6 +408,9 @@ option_set(struct settings *s, const struct option_def *opt, const char *text,
         break;
     case O_VERSION:
         s->print_version = b;
+        break;
+    case O_ENV_FILE:
+        set_string(&s->env_file, text);
         break;
     default:
         fatal("option %s has no setter", opt->name);

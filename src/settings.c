@@ -33,6 +33,7 @@ settings_free(struct settings *s)
     free(s->scenario_path);
     free(s->host);
     free(s->logfile);
+    free(s->env_file);
     memset(s, 0, sizeof(*s));
 }
 
