@@ -577,6 +577,9 @@ http_preflight(const char *url, const struct settings *s, char **err)
         fatal("curl_easy_init failed");
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
+    /* reachability only: certificates are checked per request, by verify_tls */
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_PROXY, "");
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);

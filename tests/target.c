@@ -402,6 +402,9 @@ target_counted(struct target *t, struct httpd_req *req)
         /* the request, and so its body, stays valid until it is answered */
         target_reply(t, req, delay, status, ctype ? ctype : "application/octet-stream",
                      req->body, req->body_len, NULL);
+    } else if (path_is(req->target, "/redirect")) {
+        t->in_flight--;
+        httpd_respond(t->srv, req, 302, "Location: /landed\r\n", json, ok, sizeof(ok) - 1);
     } else if (path_is(req->target, "/login")) {
         /* a distinct token per login, in the body, and a matching session header */
         char extra[64];
@@ -555,6 +558,7 @@ usage(FILE *f)
           "\n"
           "Paths (counted): /delay/<ms>  /status/<code>  /bytes/<n>  /echo\n"
           "                 /login (token tok-N in JSON, header X-Session: sess-N)\n"
+          "                 /redirect (302 to /landed)\n"
           "                 anything else: 200 {\"ok\":true}\n"
           "Control (not counted): GET /__stats, POST /__reset\n", f);
 }
