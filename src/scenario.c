@@ -986,8 +986,13 @@ scenario_load(struct scenario *sc, const char *path, const char *text,
 
     /* variables for ${NAME}: --env-file FILE, else a .env next to the scenario */
     if (settings->env_file != NULL) {
-        if (tmpl_lib_load_env(sc->lib, settings->env_file, err) < 0)
+        char *why = NULL;
+
+        if (tmpl_lib_load_env(sc->lib, settings->env_file, &why) < 0) {
+            *err = xasprintf("--env-file: %s", why);
+            free(why);
             return -1;
+        }
     } else {
         char *dotenv = xasprintf("%s/.env", sc->dir);
 
