@@ -16,6 +16,9 @@
 
 #include "util.h"
 
+/* Most checks, and most captures, of one task (failures are keyed by their index). */
+#define MAX_CHECKS 32
+
 /* Most response body kept for checks and captures. */
 #define CHECK_BODY_MAX (1024 * 1024)
 

@@ -549,6 +549,10 @@ add_check(struct task *t, const char *value,
 {
     struct check c;
 
+    if (t->nchecks == MAX_CHECKS) {
+        *err = xasprintf("a task may have at most %d checks", MAX_CHECKS);
+        return -1;
+    }
     if (parse(value, &c, err) < 0)
         return -1;
     t->checks = xrealloc(t->checks, (t->nchecks + 1) * sizeof(*t->checks));
@@ -600,6 +604,15 @@ task_key(struct loader *ld, const char *key, const char *value, int line, char *
         t->path_t = tmpl_compile(ld->sc->lib, value, strlen(value), line, err);
         if (t->path_t == NULL)
             return -1;
+        if (!tmpl_starts_with(t->path_t, "/") && !tmpl_starts_with(t->path_t, "http://") &&
+            !tmpl_starts_with(t->path_t, "https://")) {
+            /* named as written: the variable's value may be a secret */
+            *err = xasprintf("bad path \"%s\": once its variables are substituted it must "
+                             "start with / (or be a full http:// or https:// URL)", value);
+            tmpl_free(t->path_t);
+            t->path_t = NULL;
+            return -1;
+        }
         t->path = xstrdup(value);
         return 0;
     }
@@ -656,6 +669,10 @@ task_key(struct loader *ld, const char *key, const char *value, int line, char *
     if (strcmp(key, "capture") == 0) {
         struct capture cap;
 
+        if (t->ncaptures == MAX_CHECKS) {
+            *err = xasprintf("a task may have at most %d captures", MAX_CHECKS);
+            return -1;
+        }
         if (capture_parse(value, &cap, err) < 0)
             return -1;
         cap.var = tmpl_lib_declare_var(ld->sc->lib, cap.name);
@@ -1036,7 +1053,7 @@ scenario_prepare(struct scenario *sc, const char *host, struct stats *stats, cha
         for (j = 0; j < sc->classes[i].ntasks; j++) {
             struct task *t = &sc->classes[i].tasks[j];
 
-            if (host == NULL && t->path[0] == '/') {
+            if (host == NULL && tmpl_starts_with(t->path_t, "/")) {
                 *err = xstrdup("no host: give -H/--host URL, host = URL in [run], or --demo");
                 return -1;
             }
@@ -1046,7 +1063,7 @@ scenario_prepare(struct scenario *sc, const char *host, struct stats *stats, cha
             free(t->url);
             if (tmpl_constant(t->path_t, &text, &len))
                 t->url = join_url(host ? host : "", text);
-            else if (t->path[0] == '/')
+            else if (tmpl_starts_with(t->path_t, "/"))
                 t->url = join_url(host ? host : "", "");   /* the path is added per request */
             else
                 t->url = xstrdup("");

@@ -884,6 +884,15 @@ tmpl_constant(const struct tmpl *t, const char **text, size_t *len)
 }
 
 bool
+tmpl_starts_with(const struct tmpl *t, const char *prefix)
+{
+    size_t n = strlen(prefix);
+
+    return t->nsegs > 0 && t->segs[0].kind == SEG_TEXT && t->segs[0].len >= n &&
+           strncmp(t->segs[0].text, prefix, n) == 0;
+}
+
+bool
 tmpl_uses_vars(const struct tmpl *t)
 {
     return t->uses_vars;

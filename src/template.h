@@ -74,6 +74,9 @@ void tmpl_free(struct tmpl *t);
 /* Is the template plain text? Then *text and *len give it (NUL-terminated). */
 bool tmpl_constant(const struct tmpl *t, const char **text, size_t *len);
 
+/* Does the expansion always start with prefix (fixed text)? */
+bool tmpl_starts_with(const struct tmpl *t, const char *prefix);
+
 /* Does the template use {{var ...}}? */
 bool tmpl_uses_vars(const struct tmpl *t);
 

@@ -160,6 +160,20 @@ expect_error 's\.ini:9: bad value "3" for http_version: expected 1\.1, 2 or 2-pr
 with_task 'path = /a b/{{uuid}}'
 expect_error 's\.ini:8: bad path "/a b/\{\{uuid\}\}": spaces must be written %20' -f "$S"
 
+export SECRET_PREFIX=api-without-slash
+with_task 'path = ${SECRET_PREFIX}/predict'
+expect_error 's\.ini:8: bad path "\$\{SECRET_PREFIX\}/predict": once its variables are substituted it must start with /' -f "$S"
+with_task 'path = {{line texts.txt}}'
+expect_error 's\.ini:8: bad path "\{\{line texts\.txt\}\}": it must start with /' -f "$S"
+with_task 'max_response_time = 1s' 'expect_body = a' 'expect_body = a' 'expect_body = a' 'expect_body = a' \
+    'expect_body = a' 'expect_body = a' 'expect_body = a' 'expect_body = a' 'expect_body = a' \
+    'expect_body = a' 'expect_body = a' 'expect_body = a' 'expect_body = a' 'expect_body = a' \
+    'expect_body = a' 'expect_body = a' 'expect_body = a' 'expect_body = a' 'expect_body = a' \
+    'expect_body = a' 'expect_body = a' 'expect_body = a' 'expect_body = a' 'expect_body = a' \
+    'expect_body = a' 'expect_body = a' 'expect_body = a' 'expect_body = a' 'expect_body = a' \
+    'expect_body = a' 'expect_body = a' 'expect_json = a'
+expect_error 's\.ini:41: a task may have at most 32 checks' -f "$S"
+
 # a long templated body on one line is refused, pointing to body_file
 with_task "body = {\"text\": \"{{line texts.txt | json}}\", \"pad\": \"$(printf '%0250d' 0)\"}"
 expect_error 's\.ini:9: line is [0-9]+ characters long, longer than the 197 an INI line may have: put a long body in body_file, or continue it on indented lines' -f "$S"
