@@ -226,6 +226,14 @@ tmpl_lib_load_env(struct tmpl_lib *lib, const char *path, char **err)
         if (vlen >= 2 && (value[0] == '"' || value[0] == '\'') && value[vlen - 1] == value[0]) {
             value[vlen - 1] = '\0';
             value++;
+        } else {
+            /* an unquoted value ends at " #", a comment */
+            char *hash = strstr(value, " #");
+
+            if (hash != NULL) {
+                *hash = '\0';
+                str_trim(value);
+            }
         }
         lib->env_names = xrealloc(lib->env_names, (lib->nenv + 1) * sizeof(char *));
         lib->env_values = xrealloc(lib->env_values, (lib->nenv + 1) * sizeof(char *));

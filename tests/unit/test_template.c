@@ -147,16 +147,20 @@ test_env_variables(void **state)
     setenv("CICADA_T_TOKEN", "tok-from-env", 1);
     unsetenv("CICADA_T_ONLY_FILE");
     write_text("vars.env", "# comment\n\nexport CICADA_T_ONLY_FILE = \"file value\"\n"
-               "CICADA_T_TOKEN=from-file\n");
+               "CICADA_T_TOKEN=from-file\nCICADA_T_COMMENTED=bare # a comment\n"
+               "CICADA_T_QUOTED='a # b'\n");
     {
         char *path = xasprintf("%s/vars.env", dir);
 
         assert_int_equal(tmpl_lib_load_env(lib, path, &err), 0);
         free(path);
     }
-    s = expand_src(lib, "Bearer ${CICADA_T_TOKEN}|${CICADA_T_ONLY_FILE}|${CICADA_T_UNSET:-dflt}");
+    unsetenv("CICADA_T_COMMENTED");
+    unsetenv("CICADA_T_QUOTED");
+    s = expand_src(lib, "Bearer ${CICADA_T_TOKEN}|${CICADA_T_ONLY_FILE}|${CICADA_T_UNSET:-dflt}|"
+                   "${CICADA_T_COMMENTED}|${CICADA_T_QUOTED}");
     /* the environment wins over the file */
-    assert_string_equal(s, "Bearer tok-from-env|file value|dflt");
+    assert_string_equal(s, "Bearer tok-from-env|file value|dflt|bare|a # b");
     free(s);
     compile_bad(lib, "${CICADA_T_UNSET}", "${CICADA_T_UNSET} is not set");
     compile_bad(lib, "${CICADA_T_TOKEN", "unclosed ${");
