@@ -6,9 +6,10 @@
  * A user is a small state machine: run its class's on_start requests once,
  * then pick a task (by weight, or the next in file order), send its
  * request, record the result, wait, repeat; when stopped gracefully, run
- * the on_stop requests before leaving. Users and their easy handles are pooled and
- * reused; the per-request path takes no lock, allocates nothing of its own
- * and logs nothing. Statistics go into the worker's own delta, merged into
+ * the on_stop requests before leaving. Users and their easy handles are
+ * pooled and reused; the per-request path takes no lock and logs nothing,
+ * and its buffers (expanded templates, a body kept for checks) grow to the
+ * largest request once and are reused. Statistics go into the worker's own delta, merged into
  * the shared model once a second and whenever the worker runs out of users
  * after a stop.
  */
