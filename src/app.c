@@ -26,6 +26,7 @@
 #include "log.h"
 #include "report.h"
 #include "threshold.h"
+#include "secret.h"
 #include "ui.h"
 #include "util.h"
 
@@ -39,11 +40,14 @@ usage_error(const char *fmt, ...)
 {
     va_list ap;
 
-    fputs("cicada: ", stderr);
+    char *msg;
+
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    msg = xvasprintf(fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    secret_redact(msg);
+    fprintf(stderr, "cicada: %s\n", msg);
+    free(msg);
 }
 
 /* Raise the open-file limit to the hard limit; returns the soft limit now. */
@@ -534,12 +538,17 @@ prepare(struct app *app, int argc, char **argv)
 
         option_set(s, option_by_name("file"), file, &o, &err);
     }
+    if ((file = getenv("CICADA_ENV_FILE")) != NULL && file[0] != '\0') {
+        struct origin o = { ORIGIN_ENV, "CICADA_ENV_FILE", 0, NULL };
+
+        option_set(s, option_by_name("env-file"), file, &o, &err);
+    }
     for (size_t i = 0; i < app->cli.nvalues; i++) {
         const struct cli_value *v = &app->cli.values[i];
         struct origin o = { ORIGIN_CLI, NULL, 0, v->flag };
 
         if (strcmp(v->opt->name, "file") == 0 || strcmp(v->opt->name, "demo") == 0 ||
-            strcmp(v->opt->name, "demo-only") == 0)
+            strcmp(v->opt->name, "demo-only") == 0 || strcmp(v->opt->name, "env-file") == 0)
             option_set(s, v->opt, v->text, &o, &err);
     }
     if (app->cli.npositional > 0) {

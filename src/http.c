@@ -12,7 +12,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "check.h"
 #include "http.h"
+#include "secret.h"
 #include "util.h"
 
 enum method_mode {
@@ -23,8 +25,20 @@ enum method_mode {
     MODE_CUSTOM,             /* any other method without a body */
 };
 
+/* One header line: plain text, or a template expanded per request. */
+struct header_line {
+    const struct tmpl *t;    /* NULL: text is constant */
+    const char *text;
+};
+
 struct prepared {
-    struct curl_slist *headers;
+    struct curl_slist *headers;  /* when every line is constant */
+    struct header_line *lines;
+    size_t nlines;
+    bool dynamic_headers;
+    bool dynamic_path;
+    const char *body;        /* constant body (NULL: none or dynamic) */
+    size_t body_len;
     enum method_mode mode;
 };
 
@@ -75,6 +89,25 @@ header_name(const char *line, char *buf, size_t size)
     return buf;
 }
 
+/* Add a header line (a compiled template, or fixed text when t is NULL). */
+static void
+add_line(struct prepared *p, const struct tmpl *t, const char *text)
+{
+    const char *fixed;
+    size_t len;
+
+    p->lines = xrealloc(p->lines, (p->nlines + 1) * sizeof(*p->lines));
+    if (t != NULL && tmpl_constant(t, &fixed, &len)) {
+        text = fixed;
+        t = NULL;
+    }
+    if (t != NULL)
+        p->dynamic_headers = true;
+    p->lines[p->nlines].t = t;
+    p->lines[p->nlines].text = text;
+    p->nlines++;
+}
+
 /* Build the prepared form of one task of class c. */
 static struct prepared *
 prepare_task(const struct user_class *c, const struct task *t)
@@ -82,24 +115,36 @@ prepare_task(const struct user_class *c, const struct task *t)
     struct prepared *p = xcalloc(1, sizeof(*p));
     bool body = t->body != NULL;
     char name[256];
-    size_t i;
+    const char *text;
+    size_t i, len;
 
     /* the class's headers, unless the task sets the same one */
     for (i = 0; i < c->nheaders; i++) {
         if (has_header(t->headers, t->nheaders, header_name(c->headers[i], name, sizeof(name))))
             continue;
-        p->headers = curl_slist_append(p->headers, c->headers[i]);
+        add_line(p, c->header_t[i], NULL);
     }
     for (i = 0; i < t->nheaders; i++)
-        p->headers = curl_slist_append(p->headers, t->headers[i]);
+        add_line(p, t->header_t[i], NULL);
     if (body) {
         /* like Python's requests: no Expect: 100-continue, no made-up Content-Type */
         if (!has_header(t->headers, t->nheaders, "Expect") &&
             !has_header(c->headers, c->nheaders, "Expect"))
-            p->headers = curl_slist_append(p->headers, "Expect:");
+            add_line(p, NULL, "Expect:");
         if (!has_header(t->headers, t->nheaders, "Content-Type") &&
             !has_header(c->headers, c->nheaders, "Content-Type"))
-            p->headers = curl_slist_append(p->headers, "Content-Type:");
+            add_line(p, NULL, "Content-Type:");
+    }
+    if (!p->dynamic_headers)
+        for (i = 0; i < p->nlines; i++)
+            p->headers = curl_slist_append(p->headers, p->lines[i].text);
+    p->dynamic_path = !tmpl_constant(t->path_t, &text, &len);
+    if (t->body_t != NULL && tmpl_constant(t->body_t, &text, &len)) {
+        p->body = text;
+        p->body_len = len;
+    } else if (t->body_t == NULL && body) {
+        p->body = t->body;
+        p->body_len = t->body_len;
     }
 
     if (strcmp(t->method, "GET") == 0 && !body)
@@ -136,6 +181,7 @@ http_unprepare(struct scenario *sc)
 
             if (p != NULL) {
                 curl_slist_free_all(p->headers);
+                free(p->lines);
                 free(p);
             }
             sc->classes[i].tasks[j].http = NULL;
@@ -143,15 +189,54 @@ http_unprepare(struct scenario *sc)
     }
 }
 
-/* libcurl's write callback: count the body, keep nothing. */
+/* libcurl's write callback: count the body; keep it (bounded) only if checks need it. */
 static size_t
 on_body(char *data, size_t size, size_t nmemb, void *arg)
 {
     struct http_conn *c = arg;
+    size_t n = size * nmemb;
 
-    (void)data;
-    c->body_bytes += size * nmemb;
+    c->body_bytes += n;
+    if (c->keep_body) {
+        size_t room = CHECK_BODY_MAX - c->resp.len;
+
+        if (n > room) {
+            c->truncated = true;
+            n = room;
+        }
+        if (n > 0)
+            buf_append(&c->resp, data, n);
+    }
     return size * nmemb;
+}
+
+/* libcurl's header callback: keep the values of headers the task captures. */
+static size_t
+on_header(char *data, size_t size, size_t nitems, void *arg)
+{
+    struct http_conn *c = arg;
+    const struct task *t = c->task;
+    size_t n = size * nitems, i;
+
+    if (t == NULL || t->ncaptures == 0)
+        return n;
+    for (i = 0; i < t->ncaptures; i++) {
+        const struct capture *cap = &t->captures[i];
+        size_t nl = strlen(cap->field);
+        const char *v, *end = data + n;
+
+        if (cap->kind != CAPTURE_HEADER || n <= nl || data[nl] != ':' ||
+            strncasecmp(data, cap->field, nl) != 0)
+            continue;
+        for (v = data + nl + 1; v < end && (*v == ' ' || *v == '\t'); v++)
+            ;
+        while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+            end--;
+        c->captured[i].len = 0;
+        buf_append(&c->captured[i], v, (size_t)(end - v));
+        c->found[i] = true;
+    }
+    return n;
 }
 
 void
@@ -164,6 +249,9 @@ http_conn_init(struct http_conn *c, const struct settings *s, void *owner)
     curl_easy_setopt(c->easy, CURLOPT_PRIVATE, owner);
     curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, c);
+    curl_easy_setopt(c->easy, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c->easy, CURLOPT_HEADERDATA, c);
+    c->settings = s;
     curl_easy_setopt(c->easy, CURLOPT_ERRORBUFFER, c->errbuf);
     curl_easy_setopt(c->easy, CURLOPT_NOSIGNAL, 1L);
     /* an explicit empty proxy: no proxy, and no environment look-up per transfer */
@@ -180,21 +268,133 @@ http_conn_init(struct http_conn *c, const struct settings *s, void *owner)
 void
 http_conn_free(struct http_conn *c)
 {
+    size_t i;
+
     if (c->easy != NULL)
         curl_easy_cleanup(c->easy);
     c->easy = NULL;
+    buf_free(&c->url);
+    buf_free(&c->body);
+    buf_free(&c->resp);
+    for (i = 0; i < c->hcap; i++)
+        buf_free(&c->hdr[i]);
+    free(c->hdr);
+    free(c->hnodes);
+    for (i = 0; i < c->ccap; i++)
+        buf_free(&c->captured[i]);
+    free(c->captured);
+    free(c->found);
+}
+
+/* The task's timeouts, or the run's. */
+static double
+task_timeout(const struct task *t, const struct settings *s)
+{
+    return t != NULL && t->opts.timeout > 0 ? t->opts.timeout : s->timeout;
+}
+
+static double
+task_connect_timeout(const struct task *t, const struct settings *s)
+{
+    return t != NULL && t->opts.connect_timeout > 0 ? t->opts.connect_timeout
+                                                   : s->connect_timeout;
+}
+
+/* Expand the task's header lines into the connection's own list. */
+static struct curl_slist *
+expand_headers(struct http_conn *c, const struct prepared *p, const struct tmpl_rt *rt)
+{
+    size_t i;
+
+    if (p->nlines > c->hcap) {
+        c->hdr = xrealloc(c->hdr, p->nlines * sizeof(*c->hdr));
+        c->hnodes = xrealloc(c->hnodes, p->nlines * sizeof(*c->hnodes));
+        for (i = c->hcap; i < p->nlines; i++)
+            buf_init(&c->hdr[i]);
+        c->hcap = p->nlines;
+    }
+    if (p->nlines == 0)
+        return NULL;
+    for (i = 0; i < p->nlines; i++) {
+        if (p->lines[i].t != NULL) {
+            c->hdr[i].len = 0;
+            tmpl_expand(p->lines[i].t, rt, &c->hdr[i]);
+            c->hnodes[i].data = c->hdr[i].data;
+        } else {
+            c->hnodes[i].data = (char *)p->lines[i].text;
+        }
+        c->hnodes[i].next = i + 1 < p->nlines ? &c->hnodes[i + 1] : NULL;
+    }
+    return c->hnodes;
+}
+
+/* Make room for the task's header captures. */
+static void
+reset_captures(struct http_conn *c, const struct task *t)
+{
+    size_t i;
+
+    if (t->ncaptures > c->ccap) {
+        c->captured = xrealloc(c->captured, t->ncaptures * sizeof(*c->captured));
+        c->found = xrealloc(c->found, t->ncaptures * sizeof(*c->found));
+        for (i = c->ccap; i < t->ncaptures; i++)
+            buf_init(&c->captured[i]);
+        c->ccap = t->ncaptures;
+    }
+    for (i = 0; i < t->ncaptures; i++)
+        c->found[i] = false;
 }
 
 void
-http_conn_set_task(struct http_conn *c, const struct task *t)
+http_conn_set_task(struct http_conn *c, const struct task *t, const struct tmpl_rt *rt)
 {
     const struct prepared *p = t->http;
+    const struct settings *s = c->settings;
     CURL *e = c->easy;
+    const char *body = p->body;
+    size_t body_len = p->body_len;
+    long version;
 
+    c->task = t;
     c->body_bytes = 0;
     c->errbuf[0] = '\0';
-    curl_easy_setopt(e, CURLOPT_URL, t->url);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, p->headers);
+    c->keep_body = t->needs_body;
+    c->truncated = false;
+    c->resp.len = 0;
+    reset_captures(c, t);
+    if (p->dynamic_path) {
+        c->url.len = 0;
+        buf_puts(&c->url, t->url);
+        tmpl_expand(t->path_t, rt, &c->url);
+        curl_easy_setopt(e, CURLOPT_URL, c->url.data);
+    } else {
+        curl_easy_setopt(e, CURLOPT_URL, t->url);
+    }
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER,
+                     p->dynamic_headers ? expand_headers(c, p, rt) : p->headers);
+    if (t->body_t != NULL && body == NULL) {
+        c->body.len = 0;
+        tmpl_expand(t->body_t, rt, &c->body);
+        body = c->body.data;
+        body_len = c->body.len;
+    }
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(task_timeout(t, s) * 1000));
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(task_connect_timeout(t, s) * 1000));
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, t->opts.follow_redirects != 0 ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, t->opts.verify_tls != 0 ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, t->opts.verify_tls != 0 ? 2L : 0L);
+    switch (t->opts.http_version) {
+    case HTTPV_2:
+        version = CURL_HTTP_VERSION_2_0;
+        break;
+    case HTTPV_2_PRIOR:
+        version = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+        break;
+    default:
+        version = CURL_HTTP_VERSION_1_1;
+        break;
+    }
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, version);
     switch (p->mode) {
     case MODE_GET:
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
@@ -208,8 +408,8 @@ http_conn_set_task(struct http_conn *c, const struct task *t)
     case MODE_POST:
     case MODE_CUSTOM_BODY:
         curl_easy_setopt(e, CURLOPT_NOBODY, 0L);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->body_len);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body ? t->body : "");
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, body ? body : "");
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, p->mode == MODE_POST ? NULL : t->method);
         break;
     case MODE_CUSTOM:
@@ -250,6 +450,45 @@ http_result_read(struct http_conn *c, const struct task *t, CURLcode rc, struct 
     }
 }
 
+void
+http_inspect(struct http_conn *c, const struct task *t, struct http_result *r, struct buf *vars)
+{
+    struct check_response resp;
+    enum check_failure why = CHECK_OK;
+    size_t i;
+
+    if (r->failed || (t->nchecks == 0 && t->ncaptures == 0))
+        return;
+    memset(&resp, 0, sizeof(resp));
+    resp.body = c->resp.data;
+    resp.len = c->resp.len;
+    resp.truncated = c->truncated;
+    resp.seconds = (double)r->total_us / 1e6;
+    for (i = 0; i < t->nchecks && why == CHECK_OK; i++)
+        if ((why = check_run(&t->checks[i], &resp)) != CHECK_OK)
+            r->code = (long)t->serial * 64 + (long)i;
+    for (i = 0; i < t->ncaptures && why == CHECK_OK; i++) {
+        const struct capture *cap = &t->captures[i];
+
+        if (cap->kind == CAPTURE_JSON) {
+            why = capture_json(cap, &resp, &vars[cap->var]);
+        } else if (c->found[i]) {
+            vars[cap->var].len = 0;
+            buf_append(&vars[cap->var], c->captured[i].data, c->captured[i].len);
+        } else {
+            why = CHECK_MISSING;
+        }
+        if (why != CHECK_OK)
+            r->code = (long)t->serial * 64 + 32 + (long)i;
+    }
+    check_response_done(&resp);
+    if (why != CHECK_OK) {
+        r->failed = true;
+        r->kind = HTTP_ERR_CHECK;
+        r->detail = why;
+    }
+}
+
 /* The expected statuses of a task as text ("200, 300-399"). */
 static void
 describe_expect(const struct task *t, char *buf, size_t size)
@@ -287,15 +526,27 @@ http_describe(const struct http_result *r, const struct http_conn *c, const stru
         }
         return;
     }
+    if (r->kind == HTTP_ERR_CHECK) {
+        size_t i = (size_t)(r->code % 64);
+
+        if (t != NULL && i < 32 && i < t->nchecks)
+            check_describe(&t->checks[i], (enum check_failure)r->detail, buf, size);
+        else if (t != NULL && i >= 32 && i - 32 < t->ncaptures)
+            capture_describe(&t->captures[i - 32], (enum check_failure)r->detail, buf, size);
+        else
+            snprintf(buf, size, "check failed");
+        secret_redact(buf);
+        return;
+    }
     switch ((CURLcode)r->code) {
     case CURLE_COULDNT_CONNECT:
         snprintf(buf, size, "%s", r->detail > 0 ? strerror((int)r->detail) : "Could not connect");
         break;
     case CURLE_OPERATION_TIMEDOUT:
         if (r->detail < 0)
-            snprintf(buf, size, "Connect timeout after %g s", s->connect_timeout);
+            snprintf(buf, size, "Connect timeout after %g s", task_connect_timeout(t, s));
         else
-            snprintf(buf, size, "Timeout after %g s", s->timeout);
+            snprintf(buf, size, "Timeout after %g s", task_timeout(t, s));
         break;
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
@@ -311,6 +562,7 @@ http_describe(const struct http_result *r, const struct http_conn *c, const stru
         snprintf(buf, size, "%s", detail ? detail : curl_easy_strerror((CURLcode)r->code));
         break;
     }
+    secret_redact(buf);     /* libcurl's messages may quote a URL or host */
 }
 
 int
@@ -325,6 +577,9 @@ http_preflight(const char *url, const struct settings *s, char **err)
         fatal("curl_easy_init failed");
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_CONNECT_ONLY, 1L);
+    /* reachability only: certificates are checked per request, by verify_tls */
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_PROXY, "");
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);

@@ -15,11 +15,14 @@
 
 #include "scenario.h"
 #include "settings.h"
+#include "template.h"
+#include "util.h"
 
 /* Failure kinds, as stored in the statistics' error keys. */
 enum http_error_kind {
     HTTP_ERR_TRANSPORT = 1,  /* code = CURLcode, detail = errno */
     HTTP_ERR_STATUS = 2,     /* code = HTTP status */
+    HTTP_ERR_CHECK = 3,      /* code = task serial * 64 + check (or 32 + capture), detail = why */
 };
 
 /* Global libcurl setup and teardown (once per process). */
@@ -30,19 +33,35 @@ void http_global_cleanup(void);
 void http_prepare(struct scenario *sc);
 void http_unprepare(struct scenario *sc);
 
-/* What one user's handle needs besides the task. */
+/* What one user's handle needs besides the task: its buffers are reused. */
 struct http_conn {
     CURL *easy;
+    const struct settings *settings;
+    const struct task *task; /* of the request in flight */
     uint64_t body_bytes;     /* response body bytes of the current request */
     char errbuf[CURL_ERROR_SIZE];
+    struct buf url;          /* expanded templates */
+    struct buf body;
+    struct buf *hdr;         /* one per header line */
+    struct curl_slist *hnodes;
+    size_t hcap;
+    struct buf resp;         /* response body, when checks or captures need it */
+    bool keep_body;
+    bool truncated;
+    struct buf *captured;    /* header captures of the task, by capture index */
+    bool *found;
+    size_t ccap;
 };
 
 /* Create the handle with the options that never change between requests. */
 void http_conn_init(struct http_conn *c, const struct settings *s, void *owner);
 void http_conn_free(struct http_conn *c);
 
-/* Set the per-request options for task t (no allocation by cicada). */
-void http_conn_set_task(struct http_conn *c, const struct task *t);
+/*
+ * Set the per-request options for task t, expanding its templates for the
+ * user rt describes (buffers grow to the largest request, then are reused).
+ */
+void http_conn_set_task(struct http_conn *c, const struct task *t, const struct tmpl_rt *rt);
 
 struct http_result {
     long status;             /* 0 when no response */
@@ -58,6 +77,13 @@ struct http_result {
 /* Read the outcome of a finished transfer. */
 void http_result_read(struct http_conn *c, const struct task *t, CURLcode rc,
                       struct http_result *r);
+
+/*
+ * Run the task's checks and captures on a successful response: a failed
+ * check marks r failed (HTTP_ERR_CHECK); captures store into vars.
+ */
+void http_inspect(struct http_conn *c, const struct task *t, struct http_result *r,
+                  struct buf *vars);
 
 /*
  * Human-readable reason of a failure of task t (may be NULL), e.g.

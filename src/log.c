@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "secret.h"
 
 static const char *const log_level_names[] = {
     [LOG_DEBUG] = "DEBUG",
@@ -162,6 +163,7 @@ log_msg(enum log_level level, const char *logger, const char *fmt, ...)
     va_start(ap, fmt);
     message = xvasprintf(fmt, ap);
     va_end(ap);
+    secret_redact(message);
 
     pthread_mutex_lock(&log_state.lock);
     line = xasprintf("[%s,%03ld] %s/%s/%s: %s", stamp, ts.tv_nsec / 1000000L, log_host(),

@@ -56,6 +56,7 @@ enum option_id {
     O_THRESHOLD_GRACE,
     O_HELP,
     O_VERSION,
+    O_ENV_FILE,
 };
 
 const struct option_def option_table[] = {
@@ -132,6 +133,8 @@ const struct option_def option_table[] = {
     { "threshold-grace", 0, OPT_TIMEOUT, "thresholds", "grace", "CICADA_THRESHOLD_GRACE",
       "TIME", "time after the start before --threshold-abort may stop the run (default 10s)",
       O_THRESHOLD_GRACE },
+    { "env-file", 0, OPT_PATH, NULL, NULL, "CICADA_ENV_FILE", "FILE",
+      "variables for ${NAME} in the scenario (default: .env next to it)", O_ENV_FILE },
     { "help", 'h', OPT_FLAG, NULL, NULL, NULL, NULL, "print this help and exit", O_HELP },
     { "version", 'V', OPT_FLAG, NULL, NULL, NULL, NULL, "print the version and exit",
       O_VERSION },
@@ -468,6 +471,9 @@ option_set(struct settings *s, const struct option_def *opt, const char *text,
         break;
     case O_VERSION:
         s->print_version = b;
+        break;
+    case O_ENV_FILE:
+        set_string(&s->env_file, text);
         break;
     default:
         fatal("option %s has no setter", opt->name);

@@ -44,6 +44,9 @@ struct report_run {
 /* Python's repr() of a float ("50.123", "140.0", "1e-05"): what Locust's CSV holds. */
 char *report_float_repr(double v, char *buf, size_t size);
 
+/* A copy of text with every secret (secret.h) masked; caller frees. */
+char *report_redact(const char *text);
+
 /* "2026-11-23T10:06:12Z" for a unix time. */
 char *report_iso_time(double t, char *buf, size_t size);
 

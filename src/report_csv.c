@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "secret.h"
 #include "util.h"
 
 /* Per-entry cumulative snapshots for --csv-full-history's current percentiles. */
@@ -84,6 +85,15 @@ report_float_repr(double v, char *buf, size_t size)
 }
 
 char *
+report_redact(const char *text)
+{
+    char *copy = xstrdup(text);
+
+    secret_redact(copy);
+    return copy;
+}
+
+char *
 report_iso_time(double t, char *buf, size_t size)
 {
     time_t secs = (time_t)t;
@@ -94,14 +104,18 @@ report_iso_time(double t, char *buf, size_t size)
     return buf;
 }
 
-/* One field, quoted as Python's csv module does when it must be. */
+/* One field (secrets masked), quoted as Python's csv module does when it must be. */
 static void
-put_field(FILE *f, const char *text, bool first)
+put_field(FILE *f, const char *value, bool first)
 {
+    char *copy = report_redact(value);
+    const char *text = copy;
+
     if (!first)
         fputc(',', f);
     if (strpbrk(text, ",\"\r\n") == NULL) {
         fputs(text, f);
+        free(copy);
         return;
     }
     fputc('"', f);
@@ -111,6 +125,7 @@ put_field(FILE *f, const char *text, bool first)
         fputc(*text, f);
     }
     fputc('"', f);
+    free(copy);
 }
 
 static void

@@ -19,11 +19,14 @@
 #include "units.h"
 #include "util.h"
 
-/* Text with &, <, >, " escaped. */
+/* Text with secrets masked and &, <, >, " escaped. */
 static void
-put_text(FILE *f, const char *s)
+put_text(FILE *f, const char *text)
 {
-    for (; *s != '\0'; s++) {
+    char *copy = report_redact(text);
+    const char *s;
+
+    for (s = copy; *s != '\0'; s++) {
         switch (*s) {
         case '&': fputs("&amp;", f); break;
         case '<': fputs("&lt;", f); break;
@@ -32,6 +35,7 @@ put_text(FILE *f, const char *s)
         default: fputc(*s, f);
         }
     }
+    free(copy);
 }
 
 static void

@@ -20,6 +20,7 @@
 #include <cjson/cJSON.h>
 
 #include "report.h"
+#include "secret.h"
 #include "threshold.h"
 #include "util.h"
 
@@ -65,6 +66,7 @@ header_item(const char *header)
         text = xasprintf("%.*s: [redacted]", (int)(colon - header), header);
     else
         text = xstrdup(header);
+    secret_redact(text);
     item = cJSON_CreateString(text);
     free(text);
     return item;
@@ -77,16 +79,35 @@ redact_url(const char *url)
     const char *scheme = strstr(url, "://");
     const char *at, *colon, *slash;
 
-    if (scheme == NULL)
-        return xstrdup(url);
+    if (scheme == NULL) {
+        char *copy = xstrdup(url);
+
+        secret_redact(copy);
+        return copy;
+    }
     slash = strchr(scheme + 3, '/');
     at = strchr(scheme + 3, '@');
     if (at == NULL || (slash != NULL && at > slash))
-        return xstrdup(url);
+        return report_redact(url);
     colon = memchr(scheme + 3, ':', (size_t)(at - (scheme + 3)));
     if (colon == NULL)
-        return xstrdup(url);
-    return xasprintf("%.*s:[redacted]%s", (int)(colon - url), url, at);
+        return report_redact(url);
+    {
+        char *out = xasprintf("%.*s:[redacted]%s", (int)(colon - url), url, at);
+
+        secret_redact(out);
+        return out;
+    }
+}
+
+/* Add a string with every secret masked. */
+static void
+add_redacted(cJSON *obj, const char *key, const char *value)
+{
+    char *copy = report_redact(value);
+
+    cJSON_AddStringToObject(obj, key, copy);
+    free(copy);
 }
 
 static const char *
@@ -150,8 +171,8 @@ config_json(const struct report_run *run)
 
             cJSON_AddStringToObject(tj, "id", t->id);
             cJSON_AddStringToObject(tj, "method", t->method);
-            cJSON_AddStringToObject(tj, "path", t->path);
-            cJSON_AddStringToObject(tj, "name", t->name != NULL ? t->name : t->path);
+            add_redacted(tj, "path", t->path);
+            add_redacted(tj, "name", t->name != NULL ? t->name : t->path);
             cJSON_AddNumberToObject(tj, "weight", t->weight);
             th = cJSON_AddArrayToObject(tj, "headers");
             for (size_t h = 0; h < t->nheaders; h++)
@@ -170,7 +191,7 @@ entry_json(const struct stats *s, const struct stats_entry *e)
     cJSON *o = cJSON_CreateObject(), *pct;
 
     cJSON_AddStringToObject(o, "method", e->method);
-    cJSON_AddStringToObject(o, "name", e->name);
+    add_redacted(o, "name", e->name);
     cJSON_AddNumberToObject(o, "num_requests", (double)e->num_requests);
     cJSON_AddNumberToObject(o, "num_failures", (double)e->num_failures);
     add_number(o, "fail_ratio", stats_fail_ratio(e));
@@ -289,8 +310,8 @@ json_report_write(const char *path, const struct report_run *run, char **err)
         const struct stats_entry *en = &s->entries[e->entry];
 
         cJSON_AddStringToObject(o, "method", en->method);
-        cJSON_AddStringToObject(o, "name", en->name);
-        cJSON_AddStringToObject(o, "error", e->reason);
+        add_redacted(o, "name", en->name);
+        add_redacted(o, "error", e->reason);
         cJSON_AddNumberToObject(o, "occurrences", (double)e->occurrences);
         cJSON_AddStringToObject(o, "first_seen", report_iso_time(e->first_seen, buf, sizeof(buf)));
         cJSON_AddStringToObject(o, "last_seen", report_iso_time(e->last_seen, buf, sizeof(buf)));

@@ -20,11 +20,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <curl/curl.h>
+
+#include "check.h"
 #include "inifile.h"
 #include "options.h"
 #include "scenario.h"
 #include "stats.h"
+#include "template.h"
 #include "units.h"
 #include "util.h"
 
@@ -62,9 +67,18 @@ struct loader {
     size_t nseen;
 };
 
-static const char *const user_keys[] = { "weight", "fixed_count", "wait", "header", NULL };
+static const char *const user_keys[] = { "weight", "fixed_count", "wait", "header", "order",
+                                         "timeout", "connect_timeout", "follow_redirects",
+                                         "verify_tls", "http_version", NULL };
 static const char *const task_keys[] = { "weight", "method", "path", "name", "header", "body",
-                                         "body_file", "expect_status", NULL };
+                                         "body_file", "expect_status", "expect_body",
+                                         "expect_json", "max_response_time", "capture",
+                                         "phase", "timeout", "connect_timeout",
+                                         "follow_redirects", "verify_tls", "http_version",
+                                         NULL };
+/* keys that may be given more than once in a section */
+static const char *const repeatable_keys[] = { "header", "expect_body", "expect_json",
+                                               "capture", NULL };
 static const char *const section_names[] = { "run", "demo", "thresholds", "user", "task",
                                              NULL };
 
@@ -140,6 +154,8 @@ begin_section(struct loader *ld, const char *name, int line, char **err)
             c->weight = 1;
             c->wait.kind = WAIT_CONSTANT;
             c->line = line;
+            c->opts.follow_redirects = -1;
+            c->opts.verify_tls = -1;
             ld->cls = ld->sc->nclasses++;
             ld->kind = SEC_USER;
         }
@@ -174,6 +190,8 @@ begin_section(struct loader *ld, const char *name, int line, char **err)
             p->task.weight = 1;
             p->task.line = line;
             p->task.entry = -1;
+            p->task.opts.follow_redirects = -1;
+            p->task.opts.verify_tls = -1;
             ld->task = ld->ntasks++;
             ld->kind = SEC_TASK;
         }
@@ -199,8 +217,11 @@ check_duplicate(struct loader *ld, const char *key, int line, char **err)
 {
     size_t i;
 
-    if (strcmp(key, "header") == 0 || (ld->kind == SEC_THRESHOLDS && strcmp(key, "threshold") == 0))
+    if (ld->kind == SEC_THRESHOLDS && strcmp(key, "threshold") == 0)
         return 0;
+    for (i = 0; repeatable_keys[i] != NULL; i++)
+        if (strcmp(key, repeatable_keys[i]) == 0)
+            return 0;
     for (i = 0; i < ld->nseen; i++) {
         if (strcmp(ld->seen[i].key, key) == 0) {
             *err = xasprintf("'%s' is given twice in this section (first at line %d)", key,
@@ -383,11 +404,96 @@ read_relative(struct loader *ld, const char *name, size_t *len, char **err)
     return data;
 }
 
+/* Parse true/false (yes/no, on/off, 1/0); 0 or -1 with *err. */
+static int
+parse_flag(const char *key, const char *value, int *out, char **err)
+{
+    static const char *const yes[] = { "true", "yes", "on", "1", NULL };
+    static const char *const no[] = { "false", "no", "off", "0", NULL };
+    size_t i;
+
+    for (i = 0; yes[i] != NULL; i++) {
+        if (str_ieq(value, yes[i])) {
+            *out = 1;
+            return 0;
+        }
+        if (str_ieq(value, no[i])) {
+            *out = 0;
+            return 0;
+        }
+    }
+    *err = xasprintf("bad value \"%s\" for %s: expected true or false", value, key);
+    return -1;
+}
+
+/*
+ * A transfer option of [user] or [task]: 0 if set, -1 on error, 1 if key
+ * is not one of them.
+ */
+static int
+opts_key(const char *key, const char *value, struct request_opts *o, char **err)
+{
+    double *d = NULL;
+
+    if (strcmp(key, "timeout") == 0)
+        d = &o->timeout;
+    else if (strcmp(key, "connect_timeout") == 0)
+        d = &o->connect_timeout;
+    if (d != NULL) {
+        if (units_parse_duration(value, d) < 0 || !(*d > 0)) {
+            *err = xasprintf("bad value \"%s\" for %s: expected a duration above 0 such as "
+                             "30s, 2m or 1.5", value, key);
+            return -1;
+        }
+        return 0;
+    }
+    if (strcmp(key, "follow_redirects") == 0)
+        return parse_flag(key, value, &o->follow_redirects, err);
+    if (strcmp(key, "verify_tls") == 0)
+        return parse_flag(key, value, &o->verify_tls, err);
+    if (strcmp(key, "http_version") == 0) {
+        if (strcmp(value, "1.1") == 0) {
+            o->http_version = HTTPV_1_1;
+        } else if (strcmp(value, "2") == 0 || strcmp(value, "2-prior-knowledge") == 0) {
+            if (!(curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_HTTP2)) {
+                *err = xstrdup("http_version = 2: this libcurl was built without HTTP/2");
+                return -1;
+            }
+            o->http_version = value[1] == '\0' ? HTTPV_2 : HTTPV_2_PRIOR;
+        } else {
+            *err = xasprintf("bad value \"%s\" for http_version: expected 1.1, 2 or "
+                             "2-prior-knowledge", value);
+            return -1;
+        }
+        return 0;
+    }
+    return 1;
+}
+
+/* Check a header line and compile it as a template; NULL with *err. */
+static struct tmpl *
+compile_header(struct loader *ld, const char *value, int line, char **err)
+{
+    if (check_header(value, err) < 0)
+        return NULL;
+    return tmpl_compile(ld->sc->lib, value, strlen(value), line, err);
+}
+
+/* Add a compiled header to a list. */
+static void
+push_header(char ***lines, struct tmpl ***tmpls, size_t *n, const char *value, struct tmpl *t)
+{
+    *tmpls = xrealloc(*tmpls, (*n + 1) * sizeof(**tmpls));
+    (*tmpls)[*n] = t;
+    push_string(lines, n, value);
+}
+
 /* A key of [user NAME]. */
 static int
-user_key(struct loader *ld, const char *key, const char *value, char **err)
+user_key(struct loader *ld, const char *key, const char *value, int line, char **err)
 {
     struct user_class *c = &ld->sc->classes[ld->cls];
+    int rc;
 
     if (strcmp(key, "weight") == 0)
         return parse_weight(key, value, &c->weight, err);
@@ -396,22 +502,79 @@ user_key(struct loader *ld, const char *key, const char *value, char **err)
     if (strcmp(key, "wait") == 0)
         return parse_wait(value, &c->wait, err);
     if (strcmp(key, "header") == 0) {
-        if (check_header(value, err) < 0)
+        struct tmpl *t = compile_header(ld, value, line, err);
+
+        if (t == NULL)
             return -1;
-        push_string(&c->headers, &c->nheaders, value);
+        push_header(&c->headers, &c->header_t, &c->nheaders, value, t);
         return 0;
     }
+    if (strcmp(key, "order") == 0) {
+        if (strcmp(value, "random") == 0 || strcmp(value, "weighted") == 0) {
+            c->sequential = false;
+        } else if (strcmp(value, "sequential") == 0) {
+            c->sequential = true;
+        } else {
+            *err = xasprintf("bad value \"%s\" for order: expected random (tasks picked by "
+                             "weight) or sequential (tasks in file order)", value);
+            return -1;
+        }
+        return 0;
+    }
+    if ((rc = opts_key(key, value, &c->opts, err)) <= 0)
+        return rc;
     *err = unknown_key(key, "user", user_keys);
     return -1;
 }
 
+/* Does text have white space outside {{...}}? */
+static bool
+space_outside_calls(const char *text)
+{
+    const char *p = text;
+
+    while (*p != '\0') {
+        if (p[0] == '{' && p[1] == '{') {
+            const char *close = strstr(p + 2, "}}");
+
+            if (close == NULL)
+                return false;        /* the template compiler reports it */
+            p = close + 2;
+            continue;
+        }
+        if (isspace((unsigned char)*p))
+            return true;
+        p++;
+    }
+    return false;
+}
+
+/* Add a check parsed by parse to task t. */
+static int
+add_check(struct task *t, const char *value,
+          int (*parse)(const char *, struct check *, char **), char **err)
+{
+    struct check c;
+
+    if (t->nchecks == MAX_CHECKS) {
+        *err = xasprintf("a task may have at most %d checks", MAX_CHECKS);
+        return -1;
+    }
+    if (parse(value, &c, err) < 0)
+        return -1;
+    t->checks = xrealloc(t->checks, (t->nchecks + 1) * sizeof(*t->checks));
+    t->checks[t->nchecks++] = c;
+    return 0;
+}
+
 /* A key of [task ...]. */
 static int
-task_key(struct loader *ld, const char *key, const char *value, char **err)
+task_key(struct loader *ld, const char *key, const char *value, int line, char **err)
 {
     struct pending_task *p = &ld->tasks[ld->task];
     struct task *t = &p->task;
     const char *s;
+    int rc;
 
     if (strcmp(key, "weight") == 0)
         return parse_weight(key, value, &t->weight, err);
@@ -436,16 +599,26 @@ task_key(struct loader *ld, const char *key, const char *value, char **err)
     }
     if (strcmp(key, "path") == 0) {
         if (value[0] != '/' && strncmp(value, "http://", 7) != 0 &&
-            strncmp(value, "https://", 8) != 0) {
+            strncmp(value, "https://", 8) != 0 && strncmp(value, "${", 2) != 0) {
             *err = xasprintf("bad path \"%s\": it must start with / (or be a full http:// or "
                              "https:// URL)", value);
             return -1;
         }
-        for (s = value; *s != '\0'; s++) {
-            if (isspace((unsigned char)*s)) {
-                *err = xasprintf("bad path \"%s\": spaces must be written %%20", value);
-                return -1;
-            }
+        if (space_outside_calls(value)) {
+            *err = xasprintf("bad path \"%s\": spaces must be written %%20", value);
+            return -1;
+        }
+        t->path_t = tmpl_compile(ld->sc->lib, value, strlen(value), line, err);
+        if (t->path_t == NULL)
+            return -1;
+        if (!tmpl_starts_with(t->path_t, "/") && !tmpl_starts_with(t->path_t, "http://") &&
+            !tmpl_starts_with(t->path_t, "https://")) {
+            /* named as written: the variable's value may be a secret */
+            *err = xasprintf("bad path \"%s\": once its variables are substituted it must "
+                             "start with / (or be a full http:// or https:// URL)", value);
+            tmpl_free(t->path_t);
+            t->path_t = NULL;
+            return -1;
         }
         t->path = xstrdup(value);
         return 0;
@@ -459,9 +632,11 @@ task_key(struct loader *ld, const char *key, const char *value, char **err)
         return 0;
     }
     if (strcmp(key, "header") == 0) {
-        if (check_header(value, err) < 0)
+        struct tmpl *h = compile_header(ld, value, line, err);
+
+        if (h == NULL)
             return -1;
-        push_string(&t->headers, &t->nheaders, value);
+        push_header(&t->headers, &t->header_t, &t->nheaders, value, h);
         return 0;
     }
     if (strcmp(key, "body") == 0) {
@@ -471,6 +646,7 @@ task_key(struct loader *ld, const char *key, const char *value, char **err)
         }
         t->body = xstrdup(value);
         t->body_len = strlen(value);
+        t->body_line = line;
         return 0;
     }
     if (strcmp(key, "body_file") == 0) {
@@ -486,10 +662,51 @@ task_key(struct loader *ld, const char *key, const char *value, char **err)
         if (t->body == NULL)
             return -1;
         p->has_body_file = true;
+        t->body_from_file = true;
         return 0;
     }
     if (strcmp(key, "expect_status") == 0)
         return parse_expect(value, t, err);
+    if (strcmp(key, "expect_body") == 0)
+        return add_check(t, value, check_parse_body, err);
+    if (strcmp(key, "expect_json") == 0)
+        return add_check(t, value, check_parse_json, err);
+    if (strcmp(key, "max_response_time") == 0)
+        return add_check(t, value, check_parse_time, err);
+    if (strcmp(key, "capture") == 0) {
+        struct capture cap;
+
+        if (t->ncaptures == MAX_CHECKS) {
+            *err = xasprintf("a task may have at most %d captures", MAX_CHECKS);
+            return -1;
+        }
+        if (capture_parse(value, &cap, err) < 0)
+            return -1;
+        cap.var = tmpl_lib_declare_var(ld->sc->lib, cap.name);
+        t->captures = xrealloc(t->captures, (t->ncaptures + 1) * sizeof(*t->captures));
+        t->captures[t->ncaptures++] = cap;
+        return 0;
+    }
+    if (strcmp(key, "phase") == 0) {
+        if (strcmp(value, "task") == 0) {
+            t->phase = PHASE_TASK;
+        } else if (strcmp(value, "on_start") == 0) {
+            t->phase = PHASE_ON_START;
+        } else if (strcmp(value, "on_stop") == 0) {
+            t->phase = PHASE_ON_STOP;
+        } else {
+            const char *const phases[] = { "task", "on_start", "on_stop", NULL };
+            const char *near = str_suggest(value, phases);
+
+            *err = xasprintf("bad value \"%s\" for phase%s%s%s: expected task, on_start or "
+                             "on_stop", value, near ? " (did you mean '" : "",
+                             near ? near : "", near ? "'?)" : "");
+            return -1;
+        }
+        return 0;
+    }
+    if ((rc = opts_key(key, value, &t->opts, err)) <= 0)
+        return rc;
     *err = unknown_key(key, "task", task_keys);
     return -1;
 }
@@ -539,17 +756,26 @@ on_ini(void *user, const char *section, const char *key, const char *value, int 
                                                                                : "thresholds";
         const struct option_def *o = option_by_key(name, key);
         struct origin where = { ORIGIN_FILE, ld->sc->path, line, NULL };
+        char *expanded;
+        int rc;
 
         if (o == NULL) {
             *err = unknown_key(key, name, option_keys(name));
             return -1;
         }
-        return option_set(ld->settings, o, value, &where, err);
+        if (strstr(value, "${") == NULL)
+            return option_set(ld->settings, o, value, &where, err);
+        /* host = ${URL}: variables from the environment or .env */
+        if ((expanded = tmpl_env_expand(ld->sc->lib, value, err)) == NULL)
+            return -1;
+        rc = option_set(ld->settings, o, expanded, &where, err);
+        free(expanded);
+        return rc;
     }
     case SEC_USER:
-        return user_key(ld, key, value, err);
+        return user_key(ld, key, value, line, err);
     case SEC_TASK:
-        return task_key(ld, key, value, err);
+        return task_key(ld, key, value, line, err);
     default:
         return -1;
     }
@@ -565,12 +791,67 @@ task_free(struct task *t)
     free(t->method);
     free(t->path);
     free(t->name);
-    for (i = 0; i < t->nheaders; i++)
+    for (i = 0; i < t->nheaders; i++) {
         free(t->headers[i]);
+        if (t->header_t != NULL)
+            tmpl_free(t->header_t[i]);
+    }
     free(t->headers);
+    free(t->header_t);
     free(t->body);
     free(t->expect);
     free(t->url);
+    for (i = 0; i < t->nchecks; i++)
+        check_free(&t->checks[i]);
+    free(t->checks);
+    for (i = 0; i < t->ncaptures; i++)
+        capture_free(&t->captures[i]);
+    free(t->captures);
+    tmpl_free(t->path_t);
+    tmpl_free(t->body_t);
+}
+
+/* Inherit unset transfer options from the class. */
+static void
+opts_inherit(struct request_opts *o, const struct request_opts *from)
+{
+    if (o->timeout == 0)
+        o->timeout = from->timeout;
+    if (o->connect_timeout == 0)
+        o->connect_timeout = from->connect_timeout;
+    if (o->follow_redirects < 0)
+        o->follow_redirects = from->follow_redirects;
+    if (o->verify_tls < 0)
+        o->verify_tls = from->verify_tls;
+    if (o->http_version == HTTPV_DEFAULT)
+        o->http_version = from->http_version;
+}
+
+/* Compile a task's body, resolve its options; 0 or -1 with *err ("file:line: ..."). */
+static int
+finish_task(struct scenario *sc, struct user_class *c, struct task *t, unsigned serial,
+            char **err)
+{
+    size_t i;
+    char *why = NULL;
+
+    if (t->body != NULL && !t->body_from_file) {
+        t->body_t = tmpl_compile(sc->lib, t->body, t->body_len, t->body_line, &why);
+        if (t->body_t == NULL) {
+            *err = xasprintf("%s:%d: %s", sc->path, t->body_line, why);
+            free(why);
+            return -1;
+        }
+    }
+    opts_inherit(&t->opts, &c->opts);
+    t->serial = serial;
+    for (i = 0; i < t->nchecks; i++)
+        if (t->checks[i].kind != CHECK_TIME)
+            t->needs_body = true;
+    for (i = 0; i < t->ncaptures; i++)
+        if (t->captures[i].kind == CAPTURE_JSON)
+            t->needs_body = true;
+    return 0;
 }
 
 /* Give the gathered tasks to their classes and check the whole. */
@@ -579,6 +860,7 @@ finish(struct loader *ld, char **err)
 {
     struct scenario *sc = ld->sc;
     size_t i, j;
+    unsigned serial = 0;
 
     for (i = 0; i < ld->ntasks; i++) {
         struct pending_task *p = &ld->tasks[i];
@@ -657,8 +939,27 @@ finish(struct loader *ld, char **err)
         c->cum_weights = xcalloc(c->ntasks, sizeof(*c->cum_weights));
         c->total_weight = 0;
         for (j = 0; j < c->ntasks; j++) {
-            c->total_weight += c->tasks[j].weight;
+            struct task *t = &c->tasks[j];
+
+            if (finish_task(sc, c, t, serial++, err) < 0)
+                return -1;
+            if (t->phase == PHASE_ON_START) {
+                c->on_start = xrealloc(c->on_start, (c->non_start + 1) * sizeof(size_t));
+                c->on_start[c->non_start++] = j;
+            } else if (t->phase == PHASE_ON_STOP) {
+                c->on_stop = xrealloc(c->on_stop, (c->non_stop + 1) * sizeof(size_t));
+                c->on_stop[c->non_stop++] = j;
+            } else {
+                c->nmain++;
+                c->total_weight += t->weight;
+            }
             c->cum_weights[j] = c->total_weight;
+        }
+        if (c->nmain == 0) {
+            *err = xasprintf("%s:%d: user class '%s' has only on_start and on_stop tasks: add "
+                             "a task with phase = task (the default)", sc->path, c->line,
+                             c->name);
+            return -1;
         }
         if (c->total_weight == 0) {
             *err = xasprintf("%s:%d: every task of user class '%s' has weight 0", sc->path,
@@ -674,6 +975,16 @@ finish(struct loader *ld, char **err)
                 any = true;
         if (!any) {
             *err = xasprintf("%s: there are no user classes with weight > 0", sc->path);
+            return -1;
+        }
+    }
+    {
+        int line = 0;
+        char *why = NULL;
+
+        if (tmpl_lib_check_vars(sc->lib, &line, &why) < 0) {
+            *err = xasprintf("%s:%d: %s", sc->path, line, why);
+            free(why);
             return -1;
         }
     }
@@ -695,8 +1006,28 @@ scenario_load(struct scenario *sc, const char *path, const char *text,
     dircopy = xstrdup(path);
     sc->dir = xstrdup(text != NULL ? "." : dirname(dircopy));
     free(dircopy);
+    sc->lib = tmpl_lib_new(sc->dir);
     ld.sc = sc;
     ld.settings = settings;
+
+    /* variables for ${NAME}: --env-file FILE, else a .env next to the scenario */
+    if (settings->env_file != NULL) {
+        char *why = NULL;
+
+        if (tmpl_lib_load_env(sc->lib, settings->env_file, &why) < 0) {
+            *err = xasprintf("--env-file: %s", why);
+            free(why);
+            return -1;
+        }
+    } else {
+        char *dotenv = xasprintf("%s/.env", sc->dir);
+
+        rc = text == NULL && access(dotenv, F_OK) == 0 ? tmpl_lib_load_env(sc->lib, dotenv, err)
+                                                      : 0;
+        free(dotenv);
+        if (rc < 0)
+            return -1;
+    }
 
     rc = ini_read(path, text, on_ini, &ld, err);
     if (rc == 0)
@@ -731,12 +1062,20 @@ scenario_prepare(struct scenario *sc, const char *host, struct stats *stats, cha
         for (j = 0; j < sc->classes[i].ntasks; j++) {
             struct task *t = &sc->classes[i].tasks[j];
 
-            if (host == NULL && t->path[0] == '/') {
+            if (host == NULL && tmpl_starts_with(t->path_t, "/")) {
                 *err = xstrdup("no host: give -H/--host URL, host = URL in [run], or --demo");
                 return -1;
             }
+            const char *text;
+            size_t len;
+
             free(t->url);
-            t->url = join_url(host ? host : "", t->path);
+            if (tmpl_constant(t->path_t, &text, &len))
+                t->url = join_url(host ? host : "", text);
+            else if (tmpl_starts_with(t->path_t, "/"))
+                t->url = join_url(host ? host : "", "");   /* the path is added per request */
+            else
+                t->url = xstrdup("");
             t->entry = stats_entry_id(stats, t->method, t->name);
         }
     }
@@ -754,15 +1093,21 @@ scenario_free(struct scenario *sc)
         for (j = 0; j < c->ntasks; j++)
             task_free(&c->tasks[j]);
         free(c->tasks);
-        for (j = 0; j < c->nheaders; j++)
+        for (j = 0; j < c->nheaders; j++) {
             free(c->headers[j]);
+            tmpl_free(c->header_t[j]);
+        }
         free(c->headers);
+        free(c->header_t);
+        free(c->on_start);
+        free(c->on_stop);
         free(c->cum_weights);
         free(c->name);
     }
     free(sc->classes);
     free(sc->path);
     free(sc->dir);
+    tmpl_lib_free(sc->lib);
     memset(sc, 0, sizeof(*sc));
 }
 

@@ -31,6 +31,34 @@ struct status_range {
     int lo, hi;              /* inclusive */
 };
 
+struct check;
+struct capture;
+struct tmpl;
+struct tmpl_lib;
+
+/* When a task runs. */
+enum task_phase {
+    PHASE_TASK,              /* picked by weight (or in order) again and again */
+    PHASE_ON_START,          /* once when the user starts, in file order */
+    PHASE_ON_STOP,           /* once when the user is stopped, in file order */
+};
+
+enum http_version {
+    HTTPV_DEFAULT = 0,       /* unset: HTTP/1.1 */
+    HTTPV_1_1,
+    HTTPV_2,                 /* HTTP/2 (TLS ALPN, or an h2c upgrade on http://) */
+    HTTPV_2_PRIOR,           /* HTTP/2 without upgrade on http:// */
+};
+
+/* Transfer options settable per class and per task (0/-1: inherit). */
+struct request_opts {
+    double timeout;          /* seconds; 0: the [run] timeout */
+    double connect_timeout;  /* seconds; 0: the [run] connect_timeout */
+    int follow_redirects;    /* -1 unset, 0, 1 (default 1) */
+    int verify_tls;          /* -1 unset, 0, 1 (default 1) */
+    enum http_version http_version;
+};
+
 struct task {
     char *id;                /* [task CLASS ID] */
     char *method;            /* "GET" */
@@ -44,6 +72,21 @@ struct task {
     struct status_range *expect; /* none: status < 400 succeeds */
     size_t nexpect;
     int line;                /* of the section header */
+    enum task_phase phase;
+    struct request_opts opts;  /* resolved against the class's at load */
+    struct check *checks;
+    size_t nchecks;
+    struct capture *captures;
+    size_t ncaptures;
+    bool needs_body;         /* checks or captures read the body */
+    bool body_from_file;     /* body_file: sent as is, not a template */
+    int body_line;
+    unsigned serial;         /* unique over the scenario */
+
+    /* compiled templates (set at load) */
+    struct tmpl *path_t;
+    struct tmpl *body_t;     /* NULL without a body or with body_file */
+    struct tmpl **header_t;  /* one per headers[i] */
 
     /* set by scenario_prepare */
     char *url;
@@ -58,8 +101,16 @@ struct user_class {
     struct wait_spec wait;
     char **headers;
     size_t nheaders;
-    struct task *tasks;
+    struct tmpl **header_t;  /* one per headers[i] */
+    struct request_opts opts;
+    bool sequential;         /* order = sequential: tasks in file order */
+    struct task *tasks;      /* every task, on_start and on_stop ones too */
     size_t ntasks;
+    size_t *on_start;        /* indexes into tasks, in file order */
+    size_t non_start;
+    size_t *on_stop;
+    size_t non_stop;
+    size_t nmain;            /* PHASE_TASK tasks */
     unsigned *cum_weights;   /* running sums of task weights */
     unsigned total_weight;
     int line;
@@ -70,6 +121,7 @@ struct scenario {
     char *dir;               /* directory for relative file names */
     struct user_class *classes;
     size_t nclasses;
+    struct tmpl_lib *lib;    /* data files and variables of every template */
 };
 
 /*

@@ -41,6 +41,7 @@ settings_free(struct settings *s)
     for (size_t i = 0; i < s->nthresholds; i++)
         threshold_free(&s->thresholds[i]);
     free(s->thresholds);
+    free(s->env_file);
     memset(s, 0, sizeof(*s));
 }
 

@@ -35,6 +35,7 @@ const char *origin_describe(const struct origin *o, char *buf, size_t size);
 
 struct settings {
     char *scenario_path;     /* -f FILE; NULL with --demo means the built-in demo.ini */
+    char *env_file;          /* --env-file FILE: variables for ${NAME}; NULL: SCENARIO_DIR/.env */
     char *host;              /* base URL */
     unsigned users;
     double spawn_rate;

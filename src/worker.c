@@ -3,10 +3,13 @@
  * handle through curl_multi_socket_action (an ev_io per socket, one
  * ev_timer for libcurl's timeout) and runs the users living on it.
  *
- * A user is a small state machine: pick a task, send its request, record
- * the result, wait, repeat. Users and their easy handles are pooled and
- * reused; the per-request path takes no lock, allocates nothing of its own
- * and logs nothing. Statistics go into the worker's own delta, merged into
+ * A user is a small state machine: run its class's on_start requests once,
+ * then pick a task (by weight, or the next in file order), send its
+ * request, record the result, wait, repeat; when stopped gracefully, run
+ * the on_stop requests before leaving. Users and their easy handles are
+ * pooled and reused; the per-request path takes no lock and logs nothing,
+ * and its buffers (expanded templates, a body kept for checks) grow to the
+ * largest request once and are reused. Statistics go into the worker's own delta, merged into
  * the shared model once a second and whenever the worker runs out of users
  * after a stop.
  */
@@ -23,6 +26,7 @@
 
 #include "http.h"
 #include "log.h"
+#include "rng.h"
 #include "runner.h"
 #include "stats.h"
 #include "util.h"
@@ -36,13 +40,24 @@ enum user_state {
     USER_IN_FLIGHT,          /* a request is with libcurl */
 };
 
+/* Which requests a user is sending. */
+enum user_stage {
+    STAGE_START,             /* the class's on_start tasks, in order */
+    STAGE_MAIN,              /* the tasks, by weight or in order */
+    STAGE_STOP,              /* the on_stop tasks, then the user leaves */
+};
+
 struct user {
     struct worker *w;
     unsigned cls;
     const struct user_class *uc;
     enum user_state state;
+    enum user_stage stage;
+    size_t step;             /* next on_start/on_stop task; next task when sequential */
     bool stop_after_request; /* stop once the request in flight finishes */
     const struct task *task;
+    struct buf *vars;        /* captured variables, by the template library's index */
+    size_t nvars;
     double last_start;       /* when the current task started (pacing) */
     ev_timer wait_timer;
     struct http_conn conn;
@@ -92,39 +107,11 @@ struct worker {
 
 /* ---- random numbers (xoshiro256**, seeded per worker) ---- */
 
-/* splitmix64 step, for seeding. */
-static uint64_t
-splitmix(uint64_t *x)
-{
-    uint64_t z = (*x += UINT64_C(0x9E3779B97F4A7C15));
-
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
-/* Rotate left. */
-static inline uint64_t
-rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
 /* Next 64 random bits. */
 static inline uint64_t
 rng_next(struct worker *w)
 {
-    uint64_t *s = w->rng;
-    uint64_t result = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
+    return rng64(w->rng);
 }
 
 /* Uniform in [0, 1). */
@@ -296,15 +283,24 @@ on_wait_done(struct ev_loop *loop, ev_timer *t, int revents)
     user_next(u);
 }
 
-/* Pick a task by weight and send its request. */
-static void
-user_next(struct user *u)
+/* The next task of the main stage: by weight, or the next in file order. */
+static const struct task *
+pick_task(struct user *u)
 {
-    struct worker *w = u->w;
     const struct user_class *uc = u->uc;
-    unsigned pick = rng_below(w, uc->total_weight);
-    size_t lo = 0, hi = uc->ntasks - 1;
+    unsigned pick;
+    size_t lo = 0, hi = uc->ntasks - 1, n;
 
+    if (uc->sequential) {
+        /* the next task with a weight, in file order (total_weight > 0: one exists) */
+        for (n = 0; n < uc->ntasks; n++) {
+            const struct task *t = &uc->tasks[u->step++ % uc->ntasks];
+
+            if (t->phase == PHASE_TASK && t->weight > 0)
+                return t;
+        }
+    }
+    pick = rng_below(u->w, uc->total_weight);
     /* first task whose running weight sum exceeds pick */
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
@@ -314,9 +310,35 @@ user_next(struct user *u)
         else
             lo = mid + 1;
     }
-    u->task = &uc->tasks[lo];
+    return &uc->tasks[lo];
+}
+
+/* Pick the next task and send its request (a user in STAGE_STOP with none left leaves). */
+static void
+user_next(struct user *u)
+{
+    struct worker *w = u->w;
+    const struct user_class *uc = u->uc;
+    struct tmpl_rt rt = { w->rng, u->vars };
+
+    if (u->stage == STAGE_START && u->step >= uc->non_start) {
+        u->stage = STAGE_MAIN;
+        u->step = 0;
+    }
+    if (u->stage == STAGE_START) {
+        u->task = &uc->tasks[uc->on_start[u->step++]];
+    } else if (u->stage == STAGE_STOP) {
+        if (u->step >= uc->non_stop) {
+            user_release(u);
+            check_stopped(w);
+            return;
+        }
+        u->task = &uc->tasks[uc->on_stop[u->step++]];
+    } else {
+        u->task = pick_task(u);
+    }
     u->last_start = ev_now(w->loop);
-    http_conn_set_task(&u->conn, u->task);
+    http_conn_set_task(&u->conn, u->task, &rt);
     u->state = USER_IN_FLIGHT;
     atomic_fetch_add(&w->in_flight, 1);
     curl_multi_add_handle(w->multi, u->conn.easy);
@@ -336,6 +358,7 @@ user_done(struct user *u, CURLcode rc)
     atomic_fetch_sub(&w->in_flight, 1);
     u->state = USER_WAITING;
     http_result_read(&u->conn, t, rc, &res);
+    http_inspect(&u->conn, t, &res, u->vars);
     stats_delta_record(&w->delta, t->entry, res.total_us, res.ttfb_us, res.bytes, res.failed,
                        now);
     if (res.failed) {
@@ -345,8 +368,19 @@ user_done(struct user *u, CURLcode rc)
             http_describe(&res, &u->conn, w->settings, t, reason, STATS_REASON_MAX);
     }
     if (u->stop_after_request) {
-        user_release(u);
-        check_stopped(w);
+        u->stop_after_request = false;
+        if (u->stage != STAGE_STOP && u->uc->non_stop > 0) {
+            u->stage = STAGE_STOP;
+            u->step = 0;
+        } else if (u->stage != STAGE_STOP) {
+            user_release(u);
+            check_stopped(w);
+            return;
+        }
+    }
+    /* on_start and on_stop requests follow each other without a wait */
+    if (u->stage != STAGE_MAIN) {
+        user_next(u);
         return;
     }
     wait = user_wait_time(u, now);
@@ -393,6 +427,18 @@ user_spawn(struct worker *w, unsigned cls)
     u->cls = cls;
     u->uc = &w->sc->classes[cls];
     u->stop_after_request = false;
+    u->stage = STAGE_START;
+    u->step = 0;
+    if (u->nvars < tmpl_lib_nvars(w->sc->lib)) {
+        size_t i, n = tmpl_lib_nvars(w->sc->lib);
+
+        u->vars = xrealloc(u->vars, n * sizeof(*u->vars));
+        for (i = u->nvars; i < n; i++)
+            buf_init(&u->vars[i]);
+        u->nvars = n;
+    }
+    for (size_t i = 0; i < u->nvars; i++)
+        u->vars[i].len = 0;      /* a new user has captured nothing */
     if (w->nusers == w->users_cap) {
         w->users_cap = w->users_cap ? w->users_cap * 2 : 64;
         w->users = xrealloc(w->users, w->users_cap * sizeof(*w->users));
@@ -407,14 +453,27 @@ user_spawn(struct worker *w, unsigned cls)
     user_next(u);
 }
 
-/* Stop a user now (waiting, or abandon) or after its request (graceful). */
+/*
+ * Stop a user: gracefully, after its request in flight and its on_stop
+ * requests; otherwise now, abandoning them.
+ */
 static void
 user_stop(struct user *u, bool graceful)
 {
-    if (u->state == USER_IN_FLIGHT && graceful)
-        u->stop_after_request = true;
-    else
+    if (!graceful) {
         user_release(u);
+    } else if (u->stage == STAGE_STOP) {
+        /* already running its on_stop requests */
+    } else if (u->state == USER_IN_FLIGHT) {
+        u->stop_after_request = true;
+    } else if (u->uc->non_stop > 0) {
+        ev_timer_stop(u->w->loop, &u->wait_timer);
+        u->stage = STAGE_STOP;
+        u->step = 0;
+        user_next(u);
+    } else {
+        user_release(u);
+    }
 }
 
 /* If a stop is under way and no user is left, merge and tell the runner. */
@@ -448,7 +507,7 @@ run_command(struct worker *w, const struct command *c)
         for (i = w->nusers; i-- > 0 && n < c->count;) {
             struct user *u = w->users[i];
 
-            if (u->cls != c->cls || u->stop_after_request)
+            if (u->cls != c->cls || u->stop_after_request || u->stage == STAGE_STOP)
                 continue;
             n++;
             user_stop(u, graceful);
@@ -529,15 +588,13 @@ worker_new(struct runner *r, unsigned index)
 {
     struct worker *w = xcalloc(1, sizeof(*w));
     uint64_t seed = (uint64_t)(time_wall() * 1e6) ^ ((uint64_t)index << 48) ^ (uint64_t)(uintptr_t)w;
-    int i;
 
     w->runner = r;
     w->settings = runner_settings(r);
     w->sc = runner_scenario(r);
     w->stats = runner_stats(r);
     w->index = index;
-    for (i = 0; i < 4; i++)
-        w->rng[i] = splitmix(&seed);
+    rng_seed(w->rng, seed);
     pthread_mutex_init(&w->lock, NULL);
     stats_delta_init(&w->delta);
     stats_delta_reserve(&w->delta, w->stats->nentries);
@@ -622,6 +679,9 @@ worker_free(struct worker *w)
     while ((u = w->free_users) != NULL) {
         w->free_users = u->next_free;
         http_conn_free(&u->conn);
+        for (i = 0; i < u->nvars; i++)
+            buf_free(&u->vars[i]);
+        free(u->vars);
         free(u);
     }
     free(w->users);

@@ -402,9 +402,19 @@ target_counted(struct target *t, struct httpd_req *req)
         /* the request, and so its body, stays valid until it is answered */
         target_reply(t, req, delay, status, ctype ? ctype : "application/octet-stream",
                      req->body, req->body_len, NULL);
+    } else if (path_is(req->target, "/redirect")) {
+        t->in_flight--;
+        httpd_respond(t->srv, req, 302, "Location: /landed\r\n", json, ok, sizeof(ok) - 1);
     } else if (path_is(req->target, "/login")) {
+        /* a distinct token per login, in the body, and a matching session header */
+        char extra[64];
+
         owned = xasprintf("{\"token\":\"tok-%llu\"}", (unsigned long long)++t->logins);
-        target_reply(t, req, delay, status, json, owned, strlen(owned), owned);
+        snprintf(extra, sizeof(extra), "X-Session: sess-%llu\r\n",
+                 (unsigned long long)t->logins);
+        t->in_flight--;
+        httpd_respond(t->srv, req, status, extra, json, owned, strlen(owned));
+        free(owned);
     } else {
         target_reply(t, req, delay, status, json, ok, sizeof(ok) - 1, NULL);
     }
@@ -546,7 +556,9 @@ usage(FILE *f)
           "  --status N         status of counted responses (default 200)\n"
           "  --help             show this help\n"
           "\n"
-          "Paths (counted): /delay/<ms>  /status/<code>  /bytes/<n>  /echo  /login\n"
+          "Paths (counted): /delay/<ms>  /status/<code>  /bytes/<n>  /echo\n"
+          "                 /login (token tok-N in JSON, header X-Session: sess-N)\n"
+          "                 /redirect (302 to /landed)\n"
           "                 anything else: 200 {\"ok\":true}\n"
           "Control (not counted): GET /__stats, POST /__reset\n", f);
 }

@@ -15,6 +15,7 @@
 #include <curses.h>
 
 #include "dash.h"
+#include "secret.h"
 #include "util.h"
 
 #define KEY_ESC 27
@@ -55,11 +56,19 @@ fmt_duration(char *buf, size_t size, double seconds)
         snprintf(buf, size, "%lds", s);
 }
 
+/* The host as the panel shows it: secrets (host = ${URL}) masked. */
+static void
+masked_host(const struct settings *s, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", s->host != NULL ? s->host : "");
+    secret_redact(buf);
+}
+
 void
 panel_open_start(struct dash *d)
 {
     struct settings *s = &d->app->settings;
-    char users[32], rate[32], run_time[32];
+    char users[32], rate[32], run_time[32], host[FORM_TEXT];
 
     memset(&d->form, 0, sizeof(d->form));
     snprintf(users, sizeof(users), "%u", s->users);
@@ -67,7 +76,8 @@ panel_open_start(struct dash *d)
     fmt_duration(run_time, sizeof(run_time), s->run_time);
     add_field(&d->form, "Number of users (peak concurrency)", "users", users);
     add_field(&d->form, "Spawn rate (users started/second)", "spawn-rate", rate);
-    add_field(&d->form, "Host", "host", s->host);
+    masked_host(s, host, sizeof(host));
+    add_field(&d->form, "Host", "host", s->host != NULL ? host : NULL);
     add_field(&d->form, "Run time (e.g. 30s, 5m, 1h; empty: no limit)", "run-time", run_time);
     d->form.fresh = true;
     d->mode = MODE_START;
@@ -105,7 +115,13 @@ submit(struct dash *d)
             continue;
         }
         if (strcmp(fl->option, "host") == 0) {
+            char shown[FORM_TEXT];
+
             if (text[0] == '\0' && s->host == NULL)
+                continue;
+            /* a host from a secret variable is shown masked: unchanged, it stays */
+            masked_host(s, shown, sizeof(shown));
+            if (s->host != NULL && strcmp(text, shown) == 0)
                 continue;
             rc = app_change_host(d->app, text, &err);
         } else {

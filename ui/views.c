@@ -20,6 +20,7 @@
 
 #include "dash.h"
 #include "threshold.h"
+#include "secret.h"
 #include "util.h"
 
 #define CELL 32
@@ -612,6 +613,7 @@ draw_header(struct dash *d)
     snprintf(line, sizeof(line), "  users %u/%u  elapsed %s  %s  host %s", runner_user_count(r),
              runner_target_users(r), elapsed, left,
              d->app->settings.host != NULL ? d->app->settings.host : "(per task)");
+    secret_redact(line);     /* host = ${URL} */
     put(0, x, COLS - x, d->theme.header, line);
 
     /* line 1: rates and the generator itself */

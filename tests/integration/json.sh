@@ -7,7 +7,7 @@
 
 /usr/bin/python3 -c 'import jsonschema' 2>/dev/null ||
     skip "Debian's python3-jsonschema is not installed"
-start_target --delay 3
+start_target --delay 3 --record "$T/target.jsonl"
 
 cat >"$T/s.ini" <<EOI
 [run]
@@ -21,6 +21,7 @@ threshold = GET /missing: fail_ratio < 1%
 wait = constant 0.02
 header = Authorization: Bearer literal-s3cr3t-value
 header = X-Trace: visible
+header = X-Client: \${CLIENT_ID}
 
 [task U ok]
 weight = 4
@@ -31,11 +32,20 @@ path = /status/404
 name = /missing
 EOI
 
-"$CICADA" -f "$T/s.ini" --headless -u 5 -r 5 -t 4s --json "$T/r.json" >/dev/null 2>"$T/err"
+# a value from the environment is a secret: no report may show it
+CLIENT_ID=client-id-98765
+export CLIENT_ID
+"$CICADA" -f "$T/s.ini" --headless -u 5 -r 5 -t 4s --json "$T/r.json" --csv "$T/r" \
+    --html "$T/r.html" >/dev/null 2>"$T/err"
 rc=$?
 [ "$rc" = 3 ] || fail "exit status $rc, expected 3 (the /missing threshold fails): $(tail -3 "$T/err")"
 grep -q "writing json report to file: $T/r.json" "$T/err" || fail "no log line for the JSON report"
 received=$(target_count)
+grep -l "client-id-98765" "$T"/r* && fail "the environment's secret reached a report"
+grep -q "client-id-98765" "$T/err" && fail "the environment's secret reached the output"
+python3 -c 'import json,sys; [sys.exit(0) for l in open(sys.argv[1]) if json.loads(l).get("headers", {}).get("X-Client") == "client-id-98765"]; sys.exit(1)' \
+    "$T/target.jsonl" 2>/dev/null || fail "the secret header did not reach the target"
+echo "the environment's secret reached the target, and no report"
 
 check() {
     /usr/bin/python3 - "$@" <<'EOP'
