@@ -23,6 +23,8 @@
 #include "headless.h"
 #include "http.h"
 #include "log.h"
+#include "select.h"
+#include "shape.h"
 #include "ui.h"
 #include "util.h"
 
@@ -310,12 +312,6 @@ prepare(struct app *app, int argc, char **argv)
             strcmp(v->opt->name, "demo-only") == 0)
             option_set(s, v->opt, v->text, &o, &err);
     }
-    if (app->cli.npositional > 0) {
-        usage_error("unexpected argument '%s' (choosing user classes by name is not "
-                    "supported yet)", app->cli.positional[0]);
-        return EXIT_USAGE;
-    }
-
     if (s->demo_only) {
         if (settings_apply_env(s, &err) < 0 || settings_apply_cli(s, &app->cli, &err) < 0) {
             usage_error("%s", err);
@@ -334,6 +330,19 @@ prepare(struct app *app, int argc, char **argv)
     }
     if (check_settings(app) < 0 || open_log(app) < 0)
         return EXIT_USAGE;
+    if (scenario_select(&app->scenario, s, app->cli.positional, app->cli.npositional,
+                        &err) < 0) {
+        usage_error("%s", err);
+        free(err);
+        return EXIT_USAGE;
+    }
+    if (app->scenario.shape != NULL) {
+        if (cli_value(&app->cli, "users") != NULL || cli_value(&app->cli, "spawn-rate") != NULL ||
+            getenv("CICADA_USERS") != NULL || getenv("CICADA_SPAWN_RATE") != NULL)
+            log_warning(LOGGER, "%s has a [shape]: it sets the users and the spawn rate, so "
+                        "-u/--users and -r/--spawn-rate are ignored", app->scenario.path);
+        s->users = shape_peak_users(app->scenario.shape);
+    }
 
     if (s->demo) {
         if (start_demo(app) < 0)

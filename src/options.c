@@ -48,6 +48,9 @@ enum option_id {
     O_REFRESH,
     O_HELP,
     O_VERSION,
+    O_USER_CLASSES,
+    O_TAGS,
+    O_EXCLUDE_TAGS,
 };
 
 const struct option_def option_table[] = {
@@ -61,6 +64,12 @@ const struct option_def option_table[] = {
       "users started per second (default 1)", O_SPAWN_RATE },
     { "run-time", 't', OPT_DURATION, "run", "run_time", "CICADA_RUN_TIME", "TIME",
       "stop after TIME (20, 20s, 3m, 2h, 1h20m); default: until stopped", O_RUN_TIME },
+    { "user-classes", 0, OPT_STRING, "run", "user_classes", "CICADA_USER_CLASSES", "A,B",
+      "run only these user classes (as naming them after the options)", O_USER_CLASSES },
+    { "tags", 'T', OPT_STRING, "run", "tags", "CICADA_TAGS", "TAGS",
+      "run only tasks having one of these tags (comma-separated)", O_TAGS },
+    { "exclude-tags", 'E', OPT_STRING, "run", "exclude_tags", "CICADA_EXCLUDE_TAGS", "TAGS",
+      "never run tasks having one of these tags (comma-separated)", O_EXCLUDE_TAGS },
     { "threads", 0, OPT_UINT, "run", "threads", "CICADA_THREADS", "N",
       "worker threads (default: one per core)", O_THREADS },
     { "stop-timeout", 's', OPT_TIMEOUT, "run", "stop_timeout", "CICADA_STOP_TIMEOUT", "TIME",
@@ -399,6 +408,18 @@ option_set(struct settings *s, const struct option_def *opt, const char *text,
         break;
     case O_REFRESH:
         s->refresh = d;
+        break;
+    case O_USER_CLASSES:
+        set_string(&s->user_classes, text);
+        s->user_classes_origin = *where;
+        break;
+    case O_TAGS:
+        set_string(&s->tags, text);
+        s->tags_origin = *where;
+        break;
+    case O_EXCLUDE_TAGS:
+        set_string(&s->exclude_tags, text);
+        s->exclude_tags_origin = *where;
         break;
     case O_HELP:
         s->print_help = b;

@@ -6,6 +6,7 @@
  *   [user NAME]         a user class
  *   [task USER NAME]    a task of user class USER
  *   [task NAME]         a task of the only user class (or of "User")
+ *   [shape]             a load shape: stages, steps or a spike (shape.c)
  *
  * Tasks are gathered in file order and given to their classes once the
  * whole file is read, so a task may come before its class. Every error
@@ -23,6 +24,7 @@
 #include "inifile.h"
 #include "options.h"
 #include "scenario.h"
+#include "shape.h"
 #include "stats.h"
 #include "units.h"
 #include "util.h"
@@ -33,6 +35,7 @@ enum section_kind {
     SEC_DEMO,
     SEC_USER,
     SEC_TASK,
+    SEC_SHAPE,
 };
 
 struct pending_task {
@@ -60,10 +63,11 @@ struct loader {
     size_t nseen;
 };
 
-static const char *const user_keys[] = { "weight", "fixed_count", "wait", "header", NULL };
+static const char *const user_keys[] = { "weight", "fixed_count", "wait", "header", "tags",
+                                         NULL };
 static const char *const task_keys[] = { "weight", "method", "path", "name", "header", "body",
-                                         "body_file", "expect_status", NULL };
-static const char *const section_names[] = { "run", "demo", "user", "task", NULL };
+                                         "body_file", "expect_status", "tags", NULL };
+static const char *const section_names[] = { "run", "demo", "user", "task", "shape", NULL };
 
 /* Split "a b c" into at most max words (modifies s); returns the count. */
 static size_t
@@ -116,6 +120,18 @@ begin_section(struct loader *ld, const char *name, int line, char **err)
         ld->kind = SEC_RUN;
     } else if (n == 1 && strcmp(words[0], "demo") == 0) {
         ld->kind = SEC_DEMO;
+    } else if (n >= 1 && strcmp(words[0], "shape") == 0) {
+        if (n != 1) {
+            *err = xasprintf("bad section [%s]: write [shape]", name);
+            rc = -1;
+        } else if (ld->sc->shape != NULL) {
+            *err = xasprintf("[shape] is given twice (first at line %d)",
+                             shape_line(ld->sc->shape));
+            rc = -1;
+        } else {
+            ld->sc->shape = shape_new(line);
+            ld->kind = SEC_SHAPE;
+        }
     } else if (n >= 1 && strcmp(words[0], "user") == 0) {
         if (n != 2 || !valid_ident(words[1])) {
             *err = xasprintf("bad section [%s]: write [user NAME], NAME made of letters, "
@@ -174,14 +190,14 @@ begin_section(struct loader *ld, const char *name, int line, char **err)
         }
     } else {
         near = n >= 1 ? str_suggest(words[0], section_names) : NULL;
-        if (near != NULL && strcmp(near, "run") != 0 && strcmp(near, "demo") != 0)
+        if (near != NULL && (strcmp(near, "user") == 0 || strcmp(near, "task") == 0))
             *err = xasprintf("unknown section [%s] (did you mean [%s %s]?)", name, near,
                              strcmp(near, "user") == 0 ? "NAME" : "USER NAME");
         else if (near != NULL)
             *err = xasprintf("unknown section [%s] (did you mean [%s]?)", name, near);
         else
-            *err = xasprintf("unknown section [%s]: expected [run], [demo], [user NAME] or "
-                             "[task USER NAME]", name);
+            *err = xasprintf("unknown section [%s]: expected [run], [demo], [user NAME], "
+                             "[task USER NAME] or [shape]", name);
         rc = -1;
     }
     free(copy);
@@ -194,7 +210,7 @@ check_duplicate(struct loader *ld, const char *key, int line, char **err)
 {
     size_t i;
 
-    if (strcmp(key, "header") == 0)
+    if (strcmp(key, "header") == 0 || (ld->kind == SEC_SHAPE && strcmp(key, "stage") == 0))
         return 0;
     for (i = 0; i < ld->nseen; i++) {
         if (strcmp(ld->seen[i].key, key) == 0) {
@@ -396,6 +412,8 @@ user_key(struct loader *ld, const char *key, const char *value, char **err)
         push_string(&c->headers, &c->nheaders, value);
         return 0;
     }
+    if (strcmp(key, "tags") == 0)
+        return scenario_parse_names("tags", value, &c->tags, &c->ntags, err);
     *err = unknown_key(key, "user", user_keys);
     return -1;
 }
@@ -485,6 +503,8 @@ task_key(struct loader *ld, const char *key, const char *value, char **err)
     }
     if (strcmp(key, "expect_status") == 0)
         return parse_expect(value, t, err);
+    if (strcmp(key, "tags") == 0)
+        return scenario_parse_names("tags", value, &t->tags, &t->ntags, err);
     *err = unknown_key(key, "task", task_keys);
     return -1;
 }
@@ -543,6 +563,8 @@ on_ini(void *user, const char *section, const char *key, const char *value, int 
         return user_key(ld, key, value, err);
     case SEC_TASK:
         return task_key(ld, key, value, err);
+    case SEC_SHAPE:
+        return shape_key(ld->sc->shape, key, value, line, err);
     default:
         return -1;
     }
@@ -564,6 +586,43 @@ task_free(struct task *t)
     free(t->body);
     free(t->expect);
     free(t->url);
+    for (i = 0; i < t->ntags; i++)
+        free(t->tags[i]);
+    free(t->tags);
+}
+
+/* Free one class and its tasks. */
+static void
+class_free(struct user_class *c)
+{
+    size_t j;
+
+    for (j = 0; j < c->ntasks; j++)
+        task_free(&c->tasks[j]);
+    free(c->tasks);
+    for (j = 0; j < c->nheaders; j++)
+        free(c->headers[j]);
+    free(c->headers);
+    free(c->cum_weights);
+    free(c->name);
+    for (j = 0; j < c->ntags; j++)
+        free(c->tags[j]);
+    free(c->tags);
+}
+
+/* Recount a class's running task weight sums. */
+static void
+class_weigh(struct user_class *c)
+{
+    size_t j;
+
+    free(c->cum_weights);
+    c->cum_weights = xcalloc(c->ntasks ? c->ntasks : 1, sizeof(*c->cum_weights));
+    c->total_weight = 0;
+    for (j = 0; j < c->ntasks; j++) {
+        c->total_weight += c->tasks[j].weight;
+        c->cum_weights[j] = c->total_weight;
+    }
 }
 
 /* Give the gathered tasks to their classes and check the whole. */
@@ -647,12 +706,7 @@ finish(struct loader *ld, char **err)
                              "section with a path", sc->path, c->line, c->name, c->name);
             return -1;
         }
-        c->cum_weights = xcalloc(c->ntasks, sizeof(*c->cum_weights));
-        c->total_weight = 0;
-        for (j = 0; j < c->ntasks; j++) {
-            c->total_weight += c->tasks[j].weight;
-            c->cum_weights[j] = c->total_weight;
-        }
+        class_weigh(c);
         if (c->total_weight == 0) {
             *err = xasprintf("%s:%d: every task of user class '%s' has weight 0", sc->path,
                              c->line, c->name);
@@ -670,6 +724,8 @@ finish(struct loader *ld, char **err)
             return -1;
         }
     }
+    if (sc->shape != NULL)
+        return shape_finish(sc->shape, sc->path, err);
     return 0;
 }
 
@@ -739,20 +795,11 @@ scenario_prepare(struct scenario *sc, const char *host, struct stats *stats, cha
 void
 scenario_free(struct scenario *sc)
 {
-    size_t i, j;
+    size_t i;
 
-    for (i = 0; i < sc->nclasses; i++) {
-        struct user_class *c = &sc->classes[i];
-
-        for (j = 0; j < c->ntasks; j++)
-            task_free(&c->tasks[j]);
-        free(c->tasks);
-        for (j = 0; j < c->nheaders; j++)
-            free(c->headers[j]);
-        free(c->headers);
-        free(c->cum_weights);
-        free(c->name);
-    }
+    for (i = 0; i < sc->nclasses; i++)
+        class_free(&sc->classes[i]);
+    shape_free(sc->shape);
     free(sc->classes);
     free(sc->path);
     free(sc->dir);
@@ -781,4 +828,47 @@ scenario_class_index(const struct scenario *sc, const char *name)
         if (strcmp(sc->classes[i].name, name) == 0)
             return (int)i;
     return -1;
+}
+
+void
+scenario_remove_class(struct scenario *sc, size_t i)
+{
+    class_free(&sc->classes[i]);
+    memmove(&sc->classes[i], &sc->classes[i + 1], (sc->nclasses - i - 1) * sizeof(*sc->classes));
+    sc->nclasses--;
+}
+
+void
+scenario_remove_task(struct user_class *c, size_t j)
+{
+    task_free(&c->tasks[j]);
+    memmove(&c->tasks[j], &c->tasks[j + 1], (c->ntasks - j - 1) * sizeof(*c->tasks));
+    c->ntasks--;
+    class_weigh(c);
+}
+
+int
+scenario_parse_names(const char *what, const char *value, char ***list, size_t *n, char **err)
+{
+    char *copy = xstrdup(value);
+    char *save = NULL, *item;
+    size_t before = *n;
+    int rc = 0;
+
+    for (item = strtok_r(copy, ", \t", &save); item != NULL;
+         item = strtok_r(NULL, ", \t", &save)) {
+        if (!valid_ident(item)) {
+            *err = xasprintf("bad name '%s' in %s: use letters, digits, '_', '-' or '.', "
+                             "separated by commas", item, what);
+            rc = -1;
+            break;
+        }
+        push_string(list, n, item);
+    }
+    if (rc == 0 && *n == before) {
+        *err = xasprintf("%s needs at least one name", what);
+        rc = -1;
+    }
+    free(copy);
+    return rc;
 }

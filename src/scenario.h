@@ -13,6 +13,7 @@
 
 #include "settings.h"
 
+struct shape;
 struct stats;
 
 enum wait_kind {
@@ -44,6 +45,8 @@ struct task {
     struct status_range *expect; /* none: status < 400 succeeds */
     size_t nexpect;
     int line;                /* of the section header */
+    char **tags;             /* tags = a, b (for -T/-E) */
+    size_t ntags;
 
     /* set by scenario_prepare */
     char *url;
@@ -63,6 +66,8 @@ struct user_class {
     unsigned *cum_weights;   /* running sums of task weights */
     unsigned total_weight;
     int line;
+    char **tags;             /* tags = a, b: given to every task of the class */
+    size_t ntags;
 };
 
 struct scenario {
@@ -70,6 +75,7 @@ struct scenario {
     char *dir;               /* directory for relative file names */
     struct user_class *classes;
     size_t nclasses;
+    struct shape *shape;     /* [shape], or NULL: users and spawn rate from the settings */
 };
 
 /*
@@ -93,5 +99,18 @@ bool task_status_ok(const struct task *t, long status);
 
 /* Index of a user class by name, or -1. */
 int scenario_class_index(const struct scenario *sc, const char *name);
+
+/* Remove class i and its tasks (before scenario_prepare). */
+void scenario_remove_class(struct scenario *sc, size_t i);
+
+/* Remove task j of class c and recount the class's task weights. */
+void scenario_remove_task(struct user_class *c, size_t j);
+
+/*
+ * Parse a list of tags or names, "a, b" or "a b", into *list (appended).
+ * Returns 0, or -1 with *err on an empty list or a bad name.
+ */
+int scenario_parse_names(const char *what, const char *value, char ***list, size_t *n,
+                         char **err);
 
 #endif

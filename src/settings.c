@@ -33,6 +33,9 @@ settings_free(struct settings *s)
     free(s->scenario_path);
     free(s->host);
     free(s->logfile);
+    free(s->user_classes);
+    free(s->tags);
+    free(s->exclude_tags);
     memset(s, 0, sizeof(*s));
 }
 
