@@ -105,15 +105,12 @@ headless_run(struct app *app)
     runner_set_listener(app->runner, on_runner, &h);
 
     if (app->scenario.shape != NULL)
-        log_info(LOGGER, "Load shape of %zu stages: the run ends after %g seconds%s",
-                 shape_nstages(app->scenario.shape), shape_duration(app->scenario.shape),
-                 s->run_time > 0 && s->run_time < shape_duration(app->scenario.shape)
-                     ? ", or at the run time limit before" : "");
+        log_info(LOGGER, "Load shape (%s) of %zu stages: the run ends after %g seconds",
+                 shape_form(app->scenario.shape), shape_nstages(app->scenario.shape),
+                 shape_duration(app->scenario.shape));
     if (s->run_time > 0)
         log_info(LOGGER, "Run time limit set to %g seconds", s->run_time);
-    else if (app->scenario.shape != NULL)
-        ;
-    else
+    else if (app->scenario.shape == NULL)
         log_info(LOGGER, "No run time limit set, use CTRL+C to interrupt");
     log_info(LOGGER, "Starting cicada %s", PACKAGE_VERSION);
     if (!s->only_summary) {

@@ -352,7 +352,7 @@ compile_steps(struct shape *sh, const char *file, char **err)
         return -1;
     }
     if ((max - start) / step + 1 > MAX_STAGES) {
-        *err = xasprintf("%s:%d: from %g to %g users by %g makes more than %d steps: take "
+        *err = xasprintf("%s:%d: from %.0f to %.0f users by %.0f makes more than %d steps: take "
                          "bigger steps", file, sh->step_users.line, start, max, step,
                          MAX_STAGES);
         return -1;

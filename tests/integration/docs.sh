@@ -15,7 +15,9 @@ done
 for k in host users spawn_rate run_time threads stop_timeout timeout connect_timeout headless \
          autostart only_summary reset_stats exit_code_on_error loglevel logfile slots \
          service_time service_cv queue port weight fixed_count wait header method path name \
-         body body_file expect_status tags exclude_tags user_classes; do
+         body body_file expect_status tags exclude_tags user_classes \
+         stage start_users step_users step_time max_users hold base_users spike_users before \
+         spike_time after spike_rate; do
     sed 's/\\-/-/g' "$top_srcdir/man/cicada.ini.5" | grep -q "$k" || fail "key $k is not in man/cicada.ini.5"
 done
 echo "help and man pages agree on $(echo "$help_opts" | wc -l) options"
