@@ -337,10 +337,13 @@ prepare(struct app *app, int argc, char **argv)
         return EXIT_USAGE;
     }
     if (app->scenario.shape != NULL) {
-        if (cli_value(&app->cli, "users") != NULL || cli_value(&app->cli, "spawn-rate") != NULL ||
-            getenv("CICADA_USERS") != NULL || getenv("CICADA_SPAWN_RATE") != NULL)
-            log_warning(LOGGER, "%s has a [shape]: it sets the users and the spawn rate, so "
-                        "-u/--users and -r/--spawn-rate are ignored", app->scenario.path);
+        const struct origin *o = s->users_origin.kind != ORIGIN_DEFAULT ? &s->users_origin
+                                                                         : &s->spawn_rate_origin;
+
+        if (o->kind != ORIGIN_DEFAULT)
+            log_warning(LOGGER, "%s has a [shape], which sets the users and the spawn rate: "
+                        "those given by %s are ignored", app->scenario.path,
+                        origin_describe(o, where, sizeof(where)));
         s->users = shape_peak_users(app->scenario.shape);
     }
 

@@ -345,6 +345,7 @@ option_set(struct settings *s, const struct option_def *opt, const char *text,
         break;
     case O_SPAWN_RATE:
         s->spawn_rate = d;
+        s->spawn_rate_origin = *where;
         break;
     case O_RUN_TIME:
         s->run_time = d;

@@ -62,6 +62,7 @@ struct settings {
     /* origins of the values that later errors may need to name */
     struct origin host_origin;
     struct origin users_origin;
+    struct origin spawn_rate_origin;
     struct origin scenario_origin;
     struct origin user_classes_origin;
     struct origin tags_origin;

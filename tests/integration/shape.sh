@@ -149,7 +149,17 @@ start=$(date +%s)
 took=$(( $(date +%s) - start ))
 [ "$took" -le 4 ] || fail "-t 2s with an 11 s shape took $took s"
 grep -q -- "--run-time limit reached" "$T/short.err" || fail "no run time line"
-grep -q "has a \[shape\]: it sets the users and the spawn rate, so -u/--users and -r/--spawn-rate are ignored" "$T/short.err" ||
+grep -q "WARNING/cicada.main: .*stages\.ini has a \[shape\], which sets the users and the spawn rate: those given by -u are ignored" "$T/short.err" ||
     fail "no warning for -u/-r with a shape"
 grep -q "Ramping to 50 users" "$T/short.err" && fail "-u 50 was used despite the shape"
 echo "ok: -t 2s stopped the shape after $took s"
+
+# users in [run] with a [shape]: the warning names the file and line
+sed 's/^host = .*/&\
+users = 30/' "$T/stages.ini" >"$T/users.ini"
+"$CICADA" -f "$T/users.ini" --headless --only-summary -t 1s 2>"$T/users.err" ||
+    fail "cicada failed: $(tail -5 "$T/users.err")"
+grep -q "users\.ini has a \[shape\], which sets the users and the spawn rate: those given by .*users\.ini:3 are ignored" "$T/users.err" ||
+    fail "no warning for users in [run] with a shape: $(grep WARNING "$T/users.err")"
+grep -q "Ramping to 30 users" "$T/users.err" && fail "users = 30 was used despite the shape"
+echo "ok: users in [run] is ignored with a warning naming it"
