@@ -445,6 +445,8 @@ runner_start(struct runner *r, unsigned users, double spawn_rate)
     if (r->state == RUNNER_STOPPING)
         return;
     if (r->state == RUNNER_READY || r->state == RUNNER_STOPPED) {
+        /* timers count from now, not from the loop's last iteration */
+        ev_now_update(r->loop);
         stats_reset(r->stats, time_wall());
         r->started_mono = time_mono();
         r->stopped_mono = 0;
