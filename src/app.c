@@ -27,6 +27,8 @@
 #include "report.h"
 #include "threshold.h"
 #include "secret.h"
+#include "select.h"
+#include "shape.h"
 #include "ui.h"
 #include "util.h"
 
@@ -231,6 +233,8 @@ stopped_by(struct app *app)
     }
     if (app->threshold_aborted)
         return "threshold";
+    if (app->runner != NULL && runner_shape_done(app->runner))
+        return "shape";
     if (app->runner != NULL && runner_time_limit_hit(app->runner))
         return "run time";
     if (app->runner != NULL && runner_state(app->runner) == RUNNER_READY)
@@ -551,12 +555,6 @@ prepare(struct app *app, int argc, char **argv)
             strcmp(v->opt->name, "demo-only") == 0 || strcmp(v->opt->name, "env-file") == 0)
             option_set(s, v->opt, v->text, &o, &err);
     }
-    if (app->cli.npositional > 0) {
-        usage_error("unexpected argument '%s' (choosing user classes by name is not "
-                    "supported yet)", app->cli.positional[0]);
-        return EXIT_USAGE;
-    }
-
     if (s->demo_only) {
         if (settings_apply_env(s, &err) < 0 || settings_apply_cli(s, &app->cli, &err) < 0) {
             usage_error("%s", err);
@@ -575,6 +573,22 @@ prepare(struct app *app, int argc, char **argv)
     }
     if (check_settings(app) < 0 || open_log(app) < 0)
         return EXIT_USAGE;
+    if (scenario_select(&app->scenario, s, app->cli.positional, app->cli.npositional,
+                        &err) < 0) {
+        usage_error("%s", err);
+        free(err);
+        return EXIT_USAGE;
+    }
+    if (app->scenario.shape != NULL) {
+        const struct origin *o = s->users_origin.kind != ORIGIN_DEFAULT ? &s->users_origin
+                                                                         : &s->spawn_rate_origin;
+
+        if (o->kind != ORIGIN_DEFAULT)
+            log_warning(LOGGER, "%s has a [shape], which sets the users and the spawn rate: "
+                        "those given by %s are ignored", app->scenario.path,
+                        origin_describe(o, where, sizeof(where)));
+        s->users = shape_peak_users(app->scenario.shape);
+    }
 
     if (s->demo) {
         if (start_demo(app) < 0)

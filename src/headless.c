@@ -12,6 +12,7 @@
 #include "console.h"
 #include "headless.h"
 #include "log.h"
+#include "shape.h"
 #include "util.h"
 
 #define CONSOLE_INTERVAL 2.0
@@ -103,9 +104,13 @@ headless_run(struct app *app)
     ev_signal_start(app->loop, &h.sighup);
     runner_set_listener(app->runner, on_runner, &h);
 
+    if (app->scenario.shape != NULL)
+        log_info(LOGGER, "Load shape (%s) of %zu stages: the run ends after %g seconds",
+                 shape_form(app->scenario.shape), shape_nstages(app->scenario.shape),
+                 shape_duration(app->scenario.shape));
     if (s->run_time > 0)
         log_info(LOGGER, "Run time limit set to %g seconds", s->run_time);
-    else
+    else if (app->scenario.shape == NULL)
         log_info(LOGGER, "No run time limit set, use CTRL+C to interrupt");
     log_info(LOGGER, "Starting cicada %s", PACKAGE_VERSION);
     if (!s->only_summary) {

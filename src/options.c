@@ -57,6 +57,9 @@ enum option_id {
     O_HELP,
     O_VERSION,
     O_ENV_FILE,
+    O_USER_CLASSES,
+    O_TAGS,
+    O_EXCLUDE_TAGS,
 };
 
 const struct option_def option_table[] = {
@@ -70,6 +73,12 @@ const struct option_def option_table[] = {
       "users started per second (default 1)", O_SPAWN_RATE },
     { "run-time", 't', OPT_DURATION, "run", "run_time", "CICADA_RUN_TIME", "TIME",
       "stop after TIME (20, 20s, 3m, 2h, 1h20m); default: until stopped", O_RUN_TIME },
+    { "user-classes", 0, OPT_STRING, "run", "user_classes", "CICADA_USER_CLASSES", "A,B",
+      "run only these user classes (as naming them after the options)", O_USER_CLASSES },
+    { "tags", 'T', OPT_STRING, "run", "tags", "CICADA_TAGS", "TAGS",
+      "run only tasks having one of these tags (comma-separated)", O_TAGS },
+    { "exclude-tags", 'E', OPT_STRING, "run", "exclude_tags", "CICADA_EXCLUDE_TAGS", "TAGS",
+      "never run tasks having one of these tags (comma-separated)", O_EXCLUDE_TAGS },
     { "threads", 0, OPT_UINT, "run", "threads", "CICADA_THREADS", "N",
       "worker threads (default: one per core)", O_THREADS },
     { "stop-timeout", 's', OPT_TIMEOUT, "run", "stop_timeout", "CICADA_STOP_TIMEOUT", "TIME",
@@ -371,6 +380,7 @@ option_set(struct settings *s, const struct option_def *opt, const char *text,
         break;
     case O_SPAWN_RATE:
         s->spawn_rate = d;
+        s->spawn_rate_origin = *where;
         break;
     case O_RUN_TIME:
         s->run_time = d;
@@ -465,6 +475,18 @@ option_set(struct settings *s, const struct option_def *opt, const char *text,
         break;
     case O_THRESHOLD_GRACE:
         s->threshold_grace = d;
+        break;
+    case O_USER_CLASSES:
+        set_string(&s->user_classes, text);
+        s->user_classes_origin = *where;
+        break;
+    case O_TAGS:
+        set_string(&s->tags, text);
+        s->tags_origin = *where;
+        break;
+    case O_EXCLUDE_TAGS:
+        set_string(&s->exclude_tags, text);
+        s->exclude_tags_origin = *where;
         break;
     case O_HELP:
         s->print_help = b;

@@ -8,6 +8,9 @@
  * Locust's smooth weighted round robin) and to the least loaded worker. The
  * dispatch log remembers the order, so ramping down removes the newest
  * users first.
+ *
+ * With a load shape, the start follows the shape's first stage and a timer
+ * moves to the next stage when one is over; the run stops after the last.
  */
 #include "config.h"
 
@@ -18,6 +21,7 @@
 
 #include "log.h"
 #include "runner.h"
+#include "shape.h"
 #include "util.h"
 #include "worker.h"
 
@@ -44,6 +48,7 @@ struct runner {
     double stopped_mono;
     unsigned generation;     /* of the last stop */
     bool time_limit_hit;     /* the last test ended at its run time */
+    bool shape_done;         /* the last test ended with its load shape */
 
     unsigned *class_order;   /* class indices sorted by name */
     unsigned *class_count;   /* users dispatched per class */
@@ -51,10 +56,14 @@ struct runner {
     size_t nlog, log_cap;
     bool class_full_warned;
 
+    size_t stage;            /* the shape's current stage */
+    bool shape_active;       /* the shape drives the user count */
+
     ev_timer spawn_timer;
     ev_timer run_timer;
     ev_timer stop_timer;
     ev_timer tick_timer;
+    ev_timer shape_timer;
     ev_async notify;
 
     runner_listener listener;
@@ -263,6 +272,43 @@ on_run_time(struct ev_loop *loop, ev_timer *t, int revents)
     runner_stop(r);
 }
 
+static void ramp_to(struct runner *r, unsigned users, double spawn_rate);
+
+/* Enter the shape's current stage. */
+static void
+enter_stage(struct runner *r)
+{
+    const struct shape_stage *st = shape_stage(r->sc->shape, r->stage);
+    char what[128];
+
+    log_info(LOGGER, "Shape: %s", shape_describe(r->sc->shape, r->stage, what, sizeof(what)));
+    ev_timer_stop(r->loop, &r->shape_timer);
+    ev_timer_set(&r->shape_timer, st->duration, 0.);
+    ev_timer_start(r->loop, &r->shape_timer);
+    ramp_to(r, st->users, st->rate);
+}
+
+/* A stage is over: the next one, or the end of the run. */
+static void
+on_shape(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    struct runner *r = t->data;
+
+    (void)loop;
+    (void)revents;
+    if (!r->shape_active)
+        return;
+    if (++r->stage < shape_nstages(r->sc->shape)) {
+        enter_stage(r);
+        return;
+    }
+    r->shape_active = false;
+    log_info(LOGGER, "Shape: all %zu stages done, shutting down", shape_nstages(r->sc->shape));
+    r->shape_done = true;
+    emit(r, RUNNER_EVENT_TIME_LIMIT);
+    runner_stop(r);
+}
+
 /* The stop timeout is over: abandon what is left. */
 static void
 on_stop_timeout(struct ev_loop *loop, ev_timer *t, int revents)
@@ -354,6 +400,8 @@ runner_new(struct ev_loop *loop, const struct settings *settings, const struct s
     r->stop_timer.data = r;
     ev_timer_init(&r->tick_timer, on_tick, 1., 1.);
     r->tick_timer.data = r;
+    ev_timer_init(&r->shape_timer, on_shape, 0., 0.);
+    r->shape_timer.data = r;
     ev_async_init(&r->notify, on_notify);
     r->notify.data = r;
     ev_async_start(loop, &r->notify);
@@ -378,6 +426,7 @@ runner_free(struct runner *r)
     ev_timer_stop(r->loop, &r->run_timer);
     ev_timer_stop(r->loop, &r->stop_timer);
     ev_timer_stop(r->loop, &r->tick_timer);
+    ev_timer_stop(r->loop, &r->shape_timer);
     ev_async_stop(r->loop, &r->notify);
     free(r->workers);
     free(r->worker_load);
@@ -397,23 +446,43 @@ runner_set_listener(struct runner *r, runner_listener fn, void *arg)
 void
 runner_start(struct runner *r, unsigned users, double spawn_rate)
 {
-    double interval;
-    unsigned batch;
-
     if (r->state == RUNNER_STOPPING)
         return;
     if (r->state == RUNNER_READY || r->state == RUNNER_STOPPED) {
+        /* timers count from now, not from the loop's last iteration */
+        ev_now_update(r->loop);
         stats_reset(r->stats, time_wall());
         r->started_mono = time_mono();
         r->stopped_mono = 0;
         r->time_limit_hit = false;
+        r->shape_done = false;
         r->class_full_warned = false;
         if (r->settings->run_time > 0) {
             ev_timer_set(&r->run_timer, r->settings->run_time, 0.);
             ev_timer_start(r->loop, &r->run_timer);
         }
         ev_timer_again(r->loop, &r->tick_timer);
+        if (r->sc->shape != NULL) {
+            r->shape_active = true;
+            r->stage = 0;
+            enter_stage(r);
+            return;
+        }
+    } else if (r->shape_active) {
+        r->shape_active = false;
+        ev_timer_stop(r->loop, &r->shape_timer);
+        log_info(LOGGER, "Shape: users set by hand, the [shape] no longer applies");
     }
+    ramp_to(r, users, spawn_rate);
+}
+
+/* Set the target and the spawn rate, and take the first step. */
+static void
+ramp_to(struct runner *r, unsigned users, double spawn_rate)
+{
+    double interval;
+    unsigned batch;
+
     if (spawn_rate > 100)
         log_warning(LOGGER, "Your selected spawn rate is very high (>100), and this is known to "
                     "sometimes cause issues. Do you really need to ramp up that fast?");
@@ -438,6 +507,8 @@ runner_stop(struct runner *r)
         return;
     ev_timer_stop(r->loop, &r->spawn_timer);
     ev_timer_stop(r->loop, &r->run_timer);
+    ev_timer_stop(r->loop, &r->shape_timer);
+    r->shape_active = false;
     r->generation++;
     set_state(r, RUNNER_STOPPING);
     r->nlog = 0;
@@ -481,6 +552,12 @@ bool
 runner_time_limit_hit(const struct runner *r)
 {
     return r->time_limit_hit;
+}
+
+bool
+runner_shape_done(const struct runner *r)
+{
+    return r->shape_done;
 }
 
 unsigned
@@ -534,12 +611,31 @@ runner_elapsed(const struct runner *r)
 double
 runner_remaining(const struct runner *r)
 {
-    double left;
+    double left = -1, shape_left;
 
-    if (r->settings->run_time <= 0)
+    if (r->settings->run_time > 0)
+        left = r->settings->run_time - runner_elapsed(r);
+    if (r->shape_active || (r->sc->shape != NULL && r->state == RUNNER_READY)) {
+        shape_left = shape_duration(r->sc->shape) - runner_elapsed(r);
+        if (left < 0 || shape_left < left)
+            left = shape_left;
+    }
+    if (left == -1)
         return -1;
-    left = r->settings->run_time - runner_elapsed(r);
     return left > 0 ? left : 0;
+}
+
+const char *
+runner_shape_status(const struct runner *r, char *buf, size_t size)
+{
+    const struct shape_stage *st;
+
+    if (!r->shape_active)
+        return NULL;
+    st = shape_stage(r->sc->shape, r->stage);
+    snprintf(buf, size, "stage %zu/%zu: %u users at %.3g/s", r->stage + 1,
+             shape_nstages(r->sc->shape), st->users, st->rate);
+    return buf;
 }
 
 const struct settings *

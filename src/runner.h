@@ -44,7 +44,9 @@ void runner_set_listener(struct runner *r, runner_listener fn, void *arg);
 
 /*
  * Start a test (from ready or stopped: statistics are reset) or change the
- * running one's user count and spawn rate (Locust's "Edit").
+ * running one's user count and spawn rate (Locust's "Edit"). With a load
+ * shape, a start follows the shape (users and spawn_rate are not used) and
+ * a change by hand ends it.
  */
 void runner_start(struct runner *r, unsigned users, double spawn_rate);
 
@@ -64,6 +66,9 @@ unsigned runner_target_users(const struct runner *r);
 
 /* Did the last test end because its run time was over? */
 bool runner_time_limit_hit(const struct runner *r);
+
+/* Did the last test end because its load shape was over? */
+bool runner_shape_done(const struct runner *r);
 unsigned runner_user_count(const struct runner *r);   /* alive now, over all workers */
 unsigned runner_in_flight(const struct runner *r);
 double runner_spawn_rate(const struct runner *r);
@@ -72,6 +77,9 @@ unsigned runner_threads(const struct runner *r);
 /* Seconds since the test started (0 before), and left of the run time (-1: no limit). */
 double runner_elapsed(const struct runner *r);
 double runner_remaining(const struct runner *r);
+
+/* The load shape's stage, "stage 2/3: 50 users at 10/s" into buf, or NULL without one. */
+const char *runner_shape_status(const struct runner *r, char *buf, size_t size);
 
 /* Users per class dispatched now, as {"A": 5, "B": 2} into buf. */
 const char *runner_class_counts(const struct runner *r, char *buf, size_t size);

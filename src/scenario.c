@@ -7,6 +7,7 @@
  *   [user NAME]         a user class
  *   [task USER NAME]    a task of user class USER
  *   [task NAME]         a task of the only user class (or of "User")
+ *   [shape]             a load shape: stages, steps or a spike (shape.c)
  *
  * Tasks are gathered in file order and given to their classes once the
  * whole file is read, so a task may come before its class. Every error
@@ -28,6 +29,7 @@
 #include "inifile.h"
 #include "options.h"
 #include "scenario.h"
+#include "shape.h"
 #include "stats.h"
 #include "template.h"
 #include "units.h"
@@ -40,6 +42,7 @@ enum section_kind {
     SEC_THRESHOLDS,
     SEC_USER,
     SEC_TASK,
+    SEC_SHAPE,
 };
 
 struct pending_task {
@@ -67,7 +70,7 @@ struct loader {
     size_t nseen;
 };
 
-static const char *const user_keys[] = { "weight", "fixed_count", "wait", "header", "order",
+static const char *const user_keys[] = { "weight", "fixed_count", "wait", "header", "tags", "order",
                                          "timeout", "connect_timeout", "follow_redirects",
                                          "verify_tls", "http_version", NULL };
 static const char *const task_keys[] = { "weight", "method", "path", "name", "header", "body",
@@ -75,12 +78,12 @@ static const char *const task_keys[] = { "weight", "method", "path", "name", "he
                                          "expect_json", "max_response_time", "capture",
                                          "phase", "timeout", "connect_timeout",
                                          "follow_redirects", "verify_tls", "http_version",
-                                         NULL };
+                                         "tags", NULL };
 /* keys that may be given more than once in a section */
 static const char *const repeatable_keys[] = { "header", "expect_body", "expect_json",
                                                "capture", NULL };
 static const char *const section_names[] = { "run", "demo", "thresholds", "user", "task",
-                                             NULL };
+                                             "shape", NULL };
 
 /* Split "a b c" into at most max words (modifies s); returns the count. */
 static size_t
@@ -135,6 +138,18 @@ begin_section(struct loader *ld, const char *name, int line, char **err)
         ld->kind = SEC_DEMO;
     } else if (n == 1 && strcmp(words[0], "thresholds") == 0) {
         ld->kind = SEC_THRESHOLDS;
+    } else if (n >= 1 && strcmp(words[0], "shape") == 0) {
+        if (n != 1) {
+            *err = xasprintf("bad section [%s]: write [shape]", name);
+            rc = -1;
+        } else if (ld->sc->shape != NULL) {
+            *err = xasprintf("[shape] is given twice (first at line %d)",
+                             shape_line(ld->sc->shape));
+            rc = -1;
+        } else {
+            ld->sc->shape = shape_new(line);
+            ld->kind = SEC_SHAPE;
+        }
     } else if (n >= 1 && strcmp(words[0], "user") == 0) {
         if (n != 2 || !valid_ident(words[1])) {
             *err = xasprintf("bad section [%s]: write [user NAME], NAME made of letters, "
@@ -204,7 +219,7 @@ begin_section(struct loader *ld, const char *name, int line, char **err)
             *err = xasprintf("unknown section [%s] (did you mean [%s]?)", name, near);
         else
             *err = xasprintf("unknown section [%s]: expected [run], [demo], [thresholds], "
-                             "[user NAME] or [task USER NAME]", name);
+                             "[user NAME], [task USER NAME] or [shape]", name);
         rc = -1;
     }
     free(copy);
@@ -217,7 +232,8 @@ check_duplicate(struct loader *ld, const char *key, int line, char **err)
 {
     size_t i;
 
-    if (ld->kind == SEC_THRESHOLDS && strcmp(key, "threshold") == 0)
+    if ((ld->kind == SEC_THRESHOLDS && strcmp(key, "threshold") == 0) ||
+        (ld->kind == SEC_SHAPE && strcmp(key, "stage") == 0))
         return 0;
     for (i = 0; repeatable_keys[i] != NULL; i++)
         if (strcmp(key, repeatable_keys[i]) == 0)
@@ -509,6 +525,8 @@ user_key(struct loader *ld, const char *key, const char *value, int line, char *
         push_header(&c->headers, &c->header_t, &c->nheaders, value, t);
         return 0;
     }
+    if (strcmp(key, "tags") == 0)
+        return scenario_parse_names("tags", value, &c->tags, &c->ntags, err);
     if (strcmp(key, "order") == 0) {
         if (strcmp(value, "random") == 0 || strcmp(value, "weighted") == 0) {
             c->sequential = false;
@@ -667,6 +685,8 @@ task_key(struct loader *ld, const char *key, const char *value, int line, char *
     }
     if (strcmp(key, "expect_status") == 0)
         return parse_expect(value, t, err);
+    if (strcmp(key, "tags") == 0)
+        return scenario_parse_names("tags", value, &t->tags, &t->ntags, err);
     if (strcmp(key, "expect_body") == 0)
         return add_check(t, value, check_parse_body, err);
     if (strcmp(key, "expect_json") == 0)
@@ -776,6 +796,8 @@ on_ini(void *user, const char *section, const char *key, const char *value, int 
         return user_key(ld, key, value, line, err);
     case SEC_TASK:
         return task_key(ld, key, value, line, err);
+    case SEC_SHAPE:
+        return shape_key(ld->sc->shape, key, value, line, err);
     default:
         return -1;
     }
@@ -809,6 +831,68 @@ task_free(struct task *t)
     free(t->captures);
     tmpl_free(t->path_t);
     tmpl_free(t->body_t);
+    for (i = 0; i < t->ntags; i++)
+        free(t->tags[i]);
+    free(t->tags);
+}
+
+/* Free one class and its tasks. */
+static void
+class_free(struct user_class *c)
+{
+    size_t j;
+
+    for (j = 0; j < c->ntasks; j++)
+        task_free(&c->tasks[j]);
+    free(c->tasks);
+    for (j = 0; j < c->nheaders; j++) {
+        free(c->headers[j]);
+        if (c->header_t != NULL)
+            tmpl_free(c->header_t[j]);
+    }
+    free(c->headers);
+    free(c->header_t);
+    free(c->on_start);
+    free(c->on_stop);
+    free(c->cum_weights);
+    free(c->name);
+    for (j = 0; j < c->ntags; j++)
+        free(c->tags[j]);
+    free(c->tags);
+}
+
+/*
+ * Sort a class's tasks by phase again (on_start, on_stop and picked ones)
+ * and recount the running weight sums of the picked ones (on_start and
+ * on_stop tasks take no width, so the weighted pick never lands on them).
+ */
+static void
+class_weigh(struct user_class *c)
+{
+    size_t j;
+
+    free(c->cum_weights);
+    free(c->on_start);
+    free(c->on_stop);
+    c->on_start = c->on_stop = NULL;
+    c->non_start = c->non_stop = c->nmain = 0;
+    c->cum_weights = xcalloc(c->ntasks ? c->ntasks : 1, sizeof(*c->cum_weights));
+    c->total_weight = 0;
+    for (j = 0; j < c->ntasks; j++) {
+        const struct task *t = &c->tasks[j];
+
+        if (t->phase == PHASE_ON_START) {
+            c->on_start = xrealloc(c->on_start, (c->non_start + 1) * sizeof(size_t));
+            c->on_start[c->non_start++] = j;
+        } else if (t->phase == PHASE_ON_STOP) {
+            c->on_stop = xrealloc(c->on_stop, (c->non_stop + 1) * sizeof(size_t));
+            c->on_stop[c->non_stop++] = j;
+        } else {
+            c->nmain++;
+            c->total_weight += t->weight;
+        }
+        c->cum_weights[j] = c->total_weight;
+    }
 }
 
 /* Inherit unset transfer options from the class. */
@@ -936,25 +1020,10 @@ finish(struct loader *ld, char **err)
                              "section with a path", sc->path, c->line, c->name, c->name);
             return -1;
         }
-        c->cum_weights = xcalloc(c->ntasks, sizeof(*c->cum_weights));
-        c->total_weight = 0;
-        for (j = 0; j < c->ntasks; j++) {
-            struct task *t = &c->tasks[j];
-
-            if (finish_task(sc, c, t, serial++, err) < 0)
+        for (j = 0; j < c->ntasks; j++)
+            if (finish_task(sc, c, &c->tasks[j], serial++, err) < 0)
                 return -1;
-            if (t->phase == PHASE_ON_START) {
-                c->on_start = xrealloc(c->on_start, (c->non_start + 1) * sizeof(size_t));
-                c->on_start[c->non_start++] = j;
-            } else if (t->phase == PHASE_ON_STOP) {
-                c->on_stop = xrealloc(c->on_stop, (c->non_stop + 1) * sizeof(size_t));
-                c->on_stop[c->non_stop++] = j;
-            } else {
-                c->nmain++;
-                c->total_weight += t->weight;
-            }
-            c->cum_weights[j] = c->total_weight;
-        }
+        class_weigh(c);
         if (c->nmain == 0) {
             *err = xasprintf("%s:%d: user class '%s' has only on_start and on_stop tasks: add "
                              "a task with phase = task (the default)", sc->path, c->line,
@@ -988,6 +1057,8 @@ finish(struct loader *ld, char **err)
             return -1;
         }
     }
+    if (sc->shape != NULL)
+        return shape_finish(sc->shape, sc->path, err);
     return 0;
 }
 
@@ -1085,25 +1156,11 @@ scenario_prepare(struct scenario *sc, const char *host, struct stats *stats, cha
 void
 scenario_free(struct scenario *sc)
 {
-    size_t i, j;
+    size_t i;
 
-    for (i = 0; i < sc->nclasses; i++) {
-        struct user_class *c = &sc->classes[i];
-
-        for (j = 0; j < c->ntasks; j++)
-            task_free(&c->tasks[j]);
-        free(c->tasks);
-        for (j = 0; j < c->nheaders; j++) {
-            free(c->headers[j]);
-            tmpl_free(c->header_t[j]);
-        }
-        free(c->headers);
-        free(c->header_t);
-        free(c->on_start);
-        free(c->on_stop);
-        free(c->cum_weights);
-        free(c->name);
-    }
+    for (i = 0; i < sc->nclasses; i++)
+        class_free(&sc->classes[i]);
+    shape_free(sc->shape);
     free(sc->classes);
     free(sc->path);
     free(sc->dir);
@@ -1133,4 +1190,47 @@ scenario_class_index(const struct scenario *sc, const char *name)
         if (strcmp(sc->classes[i].name, name) == 0)
             return (int)i;
     return -1;
+}
+
+void
+scenario_remove_class(struct scenario *sc, size_t i)
+{
+    class_free(&sc->classes[i]);
+    memmove(&sc->classes[i], &sc->classes[i + 1], (sc->nclasses - i - 1) * sizeof(*sc->classes));
+    sc->nclasses--;
+}
+
+void
+scenario_remove_task(struct user_class *c, size_t j)
+{
+    task_free(&c->tasks[j]);
+    memmove(&c->tasks[j], &c->tasks[j + 1], (c->ntasks - j - 1) * sizeof(*c->tasks));
+    c->ntasks--;
+    class_weigh(c);
+}
+
+int
+scenario_parse_names(const char *what, const char *value, char ***list, size_t *n, char **err)
+{
+    char *copy = xstrdup(value);
+    char *save = NULL, *item;
+    size_t before = *n;
+    int rc = 0;
+
+    for (item = strtok_r(copy, ", \t", &save); item != NULL;
+         item = strtok_r(NULL, ", \t", &save)) {
+        if (!valid_ident(item)) {
+            *err = xasprintf("bad name '%s' in %s: use letters, digits, '_', '-' or '.', "
+                             "separated by commas", item, what);
+            rc = -1;
+            break;
+        }
+        push_string(list, n, item);
+    }
+    if (rc == 0 && *n == before) {
+        *err = xasprintf("%s needs at least one name", what);
+        rc = -1;
+    }
+    free(copy);
+    return rc;
 }

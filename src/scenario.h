@@ -13,6 +13,7 @@
 
 #include "settings.h"
 
+struct shape;
 struct stats;
 
 enum wait_kind {
@@ -87,6 +88,8 @@ struct task {
     struct tmpl *path_t;
     struct tmpl *body_t;     /* NULL without a body or with body_file */
     struct tmpl **header_t;  /* one per headers[i] */
+    char **tags;             /* tags = a, b (for -T/-E) */
+    size_t ntags;
 
     /* set by scenario_prepare */
     char *url;
@@ -114,6 +117,8 @@ struct user_class {
     unsigned *cum_weights;   /* running sums of task weights */
     unsigned total_weight;
     int line;
+    char **tags;             /* tags = a, b: given to every task of the class */
+    size_t ntags;
 };
 
 struct scenario {
@@ -122,6 +127,7 @@ struct scenario {
     struct user_class *classes;
     size_t nclasses;
     struct tmpl_lib *lib;    /* data files and variables of every template */
+    struct shape *shape;     /* [shape], or NULL: users and spawn rate from the settings */
 };
 
 /*
@@ -145,5 +151,18 @@ bool task_status_ok(const struct task *t, long status);
 
 /* Index of a user class by name, or -1. */
 int scenario_class_index(const struct scenario *sc, const char *name);
+
+/* Remove class i and its tasks (before scenario_prepare). */
+void scenario_remove_class(struct scenario *sc, size_t i);
+
+/* Remove task j of class c and recount the class's task weights. */
+void scenario_remove_task(struct user_class *c, size_t j);
+
+/*
+ * Parse a list of tags or names, "a, b" or "a b", into *list (appended).
+ * Returns 0, or -1 with *err on an empty list or a bad name.
+ */
+int scenario_parse_names(const char *what, const char *value, char ***list, size_t *n,
+                         char **err);
 
 #endif

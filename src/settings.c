@@ -42,6 +42,9 @@ settings_free(struct settings *s)
         threshold_free(&s->thresholds[i]);
     free(s->thresholds);
     free(s->env_file);
+    free(s->user_classes);
+    free(s->tags);
+    free(s->exclude_tags);
     memset(s, 0, sizeof(*s));
 }
 

@@ -58,6 +58,9 @@ struct settings {
     enum log_level loglevel;
     char *logfile;
     struct demo_conf demo_conf;
+    char *user_classes;      /* --user-classes A,B: the classes to run (NULL: all) */
+    char *tags;              /* -T: run only tasks with one of these tags */
+    char *exclude_tags;      /* -E: never run tasks with one of these tags */
 
     /* reports */
     char *csv_prefix;        /* --csv PREFIX: PREFIX_stats.csv, ... */
@@ -74,10 +77,14 @@ struct settings {
     /* origins of the values that later errors may need to name */
     struct origin host_origin;
     struct origin users_origin;
+    struct origin spawn_rate_origin;
     struct origin scenario_origin;
     struct origin csv_origin;
     struct origin json_origin;
     struct origin html_origin;
+    struct origin user_classes_origin;
+    struct origin tags_origin;
+    struct origin exclude_tags_origin;
 };
 
 void settings_init(struct settings *s);

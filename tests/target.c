@@ -4,6 +4,9 @@
  * responses, answer chosen statuses and sizes, echo bodies, hand out login
  * tokens, and record each request as one JSON line; GET /__stats and
  * POST /__reset (not counted) let a test read and zero the counters.
+ * Requests in flight are counted per "METHOD /path" too (with a delay and
+ * no wait, that is the number of users running each task), and --trace
+ * writes the number in flight ten times a second.
  *
  * Invariants: one thread, one ev_loop; in_flight counts counted requests
  * received and not yet answered, and every delayed answer is on the
@@ -36,6 +39,7 @@
 struct path_count {
     char *key;
     uint64_t count;
+    unsigned in_flight, max_in_flight;
 };
 
 struct path_table {
@@ -64,6 +68,8 @@ struct target {
     int status;
     FILE *record;
     int record_dirty;
+    FILE *trace;
+    ev_timer trace_timer;
     ev_timer flush_timer;
     ev_signal sigint, sigterm;
     uint64_t requests;
@@ -111,8 +117,8 @@ paths_grow(struct path_table *pt)
     free(old);
 }
 
-/* Count one request under key (or under OTHER_KEY once the table is full). */
-static void
+/* Count one request under key (or under OTHER_KEY once the table is full); its slot. */
+static struct path_count *
 paths_add(struct path_table *pt, const char *key)
 {
     struct path_count *slot;
@@ -121,14 +127,25 @@ paths_add(struct path_table *pt, const char *key)
         paths_grow(pt);
     slot = paths_slot(pt, key);
     if (slot->key == NULL) {
-        if (pt->len >= MAX_PATH_KEYS && strcmp(key, OTHER_KEY) != 0) {
-            paths_add(pt, OTHER_KEY);
-            return;
-        }
+        if (pt->len >= MAX_PATH_KEYS && strcmp(key, OTHER_KEY) != 0)
+            return paths_add(pt, OTHER_KEY);
         slot->key = xstrdup(key);
         pt->len++;
     }
     slot->count++;
+    return slot;
+}
+
+/* Zero the counts; what is in flight stays in flight. */
+static void
+paths_zero(struct path_table *pt)
+{
+    size_t i;
+
+    for (i = 0; i < pt->cap; i++) {
+        pt->slots[i].count = 0;
+        pt->slots[i].max_in_flight = pt->slots[i].in_flight;
+    }
 }
 
 /* Forget every key. */
@@ -281,11 +298,24 @@ target_flush(struct target *t)
     }
 }
 
-/* Periodic timer: flush the record file. */
+/* Periodic timer: flush the record and trace files. */
 static void
 on_flush(struct ev_loop *loop, ev_timer *w, int revents)
 {
-    target_flush(w->data);
+    struct target *t = w->data;
+
+    target_flush(t);
+    if (t->trace != NULL)
+        fflush(t->trace);
+}
+
+/* Every 0.1 s with --trace: "time in_flight connections". */
+static void
+on_trace(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    struct target *t = w->data;
+
+    fprintf(t->trace, "%.3f %u %u\n", time_wall(), t->in_flight, httpd_connections(t->srv));
 }
 
 /* Send a counted request's answer and update in_flight. */
@@ -293,6 +323,14 @@ static void
 target_answer(struct target *t, struct httpd_req *req, int status, const char *ctype,
               const char *body, size_t len)
 {
+    if (req->user != NULL) {
+        struct path_count *slot = t->paths.cap ? paths_slot(&t->paths, req->user) : NULL;
+
+        if (slot != NULL && slot->key != NULL && slot->in_flight > 0)
+            slot->in_flight--;
+        free(req->user);
+        req->user = NULL;
+    }
     t->in_flight--;
     httpd_respond(t->srv, req, status, NULL, ctype, body, len);
 }
@@ -365,7 +403,13 @@ target_counted(struct target *t, struct httpd_req *req)
     buf_puts(&t->key, req->method);
     buf_append(&t->key, " ", 1);
     append_utf8(&t->key, req->target, plen);
-    paths_add(&t->paths, t->key.data);
+    {
+        struct path_count *slot = paths_add(&t->paths, t->key.data);
+
+        if (++slot->in_flight > slot->max_in_flight)
+            slot->max_in_flight = slot->in_flight;
+        req->user = xstrdup(slot->key);
+    }
     if (t->record != NULL)
         target_record(t, req);
 
@@ -425,6 +469,7 @@ static void
 target_stats(struct target *t, struct httpd_req *req)
 {
     cJSON *root = cJSON_CreateObject(), *by_path = cJSON_CreateObject();
+    cJSON *now_by_path = cJSON_CreateObject(), *max_by_path = cJSON_CreateObject();
     unsigned long total;
     unsigned peak;
     char *text;
@@ -432,11 +477,21 @@ target_stats(struct target *t, struct httpd_req *req)
 
     httpd_conn_counts(t->srv, &total, &peak, 0);
     cJSON_AddNumberToObject(root, "requests", (double)t->requests);
-    for (i = 0; i < t->paths.cap; i++)
-        if (t->paths.slots[i].key != NULL)
-            cJSON_AddNumberToObject(by_path, t->paths.slots[i].key,
-                                    (double)t->paths.slots[i].count);
+    for (i = 0; i < t->paths.cap; i++) {
+        const struct path_count *pc = &t->paths.slots[i];
+
+        if (pc->key == NULL)
+            continue;
+        if (pc->count > 0)
+            cJSON_AddNumberToObject(by_path, pc->key, (double)pc->count);
+        if (pc->in_flight > 0)
+            cJSON_AddNumberToObject(now_by_path, pc->key, pc->in_flight);
+        if (pc->max_in_flight > 0)
+            cJSON_AddNumberToObject(max_by_path, pc->key, pc->max_in_flight);
+    }
     cJSON_AddItemToObject(root, "by_path", by_path);
+    cJSON_AddItemToObject(root, "in_flight_by_path", now_by_path);
+    cJSON_AddItemToObject(root, "max_in_flight_by_path", max_by_path);
     cJSON_AddNumberToObject(root, "in_flight", t->in_flight);
     cJSON_AddNumberToObject(root, "max_in_flight", t->max_in_flight);
     cJSON_AddNumberToObject(root, "connections", httpd_connections(t->srv));
@@ -455,7 +510,7 @@ target_reset(struct target *t)
     t->requests = 0;
     t->logins = 0;
     t->max_in_flight = t->in_flight;
-    paths_clear(&t->paths);
+    paths_zero(&t->paths);
     httpd_conn_counts(t->srv, NULL, NULL, 1);
 }
 
@@ -554,13 +609,15 @@ usage(FILE *f)
           "  --delay MS         delay every counted response by MS milliseconds\n"
           "  --record FILE      append one JSON line per counted request to FILE\n"
           "  --status N         status of counted responses (default 200)\n"
+          "  --trace FILE       every 0.1 s append \"time in_flight connections\" to FILE\n"
           "  --help             show this help\n"
           "\n"
           "Paths (counted): /delay/<ms>  /status/<code>  /bytes/<n>  /echo\n"
           "                 /login (token tok-N in JSON, header X-Session: sess-N)\n"
           "                 /redirect (302 to /landed)\n"
           "                 anything else: 200 {\"ok\":true}\n"
-          "Control (not counted): GET /__stats, POST /__reset\n", f);
+          "Control (not counted): GET /__stats (with in_flight_by_path and\n"
+          "max_in_flight_by_path), POST /__reset\n", f);
 }
 
 /* Parse a number option in [lo, hi]; exits with status 2 if bad. */
@@ -588,11 +645,12 @@ main(int argc, char **argv)
         { "delay", required_argument, NULL, 'd' },
         { "record", required_argument, NULL, 'r' },
         { "status", required_argument, NULL, 's' },
+        { "trace", required_argument, NULL, 't' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
     struct target t;
-    const char *listen_addr = "127.0.0.1", *port_file = NULL, *record = NULL;
+    const char *listen_addr = "127.0.0.1", *port_file = NULL, *record = NULL, *trace = NULL;
     char *err = NULL;
     int port = 0, opt;
 
@@ -607,6 +665,7 @@ main(int argc, char **argv)
         case 'd': t.delay_ms = number_arg("delay", optarg, 0, 3600e3); break;
         case 'r': record = optarg; break;
         case 's': t.status = (int)number_arg("status", optarg, 200, 599); break;
+        case 't': trace = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -625,6 +684,10 @@ main(int argc, char **argv)
         }
         setvbuf(t.record, NULL, _IOFBF, 1 << 16);
     }
+    if (trace != NULL && (t.trace = fopen(trace, "a")) == NULL) {
+        fprintf(stderr, "target: cannot open %s: %s\n", trace, strerror(errno));
+        return 1;
+    }
     t.loop = EV_DEFAULT;
     t.srv = httpd_new(t.loop, listen_addr, port, target_handle, &t, &err);
     if (t.srv == NULL) {
@@ -641,6 +704,10 @@ main(int argc, char **argv)
     ev_timer_init(&t.flush_timer, on_flush, 0.2, 0.2);
     t.flush_timer.data = &t;
     ev_timer_start(t.loop, &t.flush_timer);
+    ev_timer_init(&t.trace_timer, on_trace, 0.1, 0.1);
+    t.trace_timer.data = &t;
+    if (t.trace != NULL)
+        ev_timer_start(t.loop, &t.trace_timer);
 
     ev_run(t.loop, 0);
 
@@ -649,6 +716,8 @@ main(int argc, char **argv)
 
         t.delayed = dl->next;
         ev_timer_stop(t.loop, &dl->timer);
+        free(dl->req->user);
+        dl->req->user = NULL;
         free(dl->owned);
         free(dl);
     }
@@ -660,6 +729,9 @@ main(int argc, char **argv)
     paths_clear(&t.paths);
     buf_free(&t.key);
     ev_timer_stop(t.loop, &t.flush_timer);
+    ev_timer_stop(t.loop, &t.trace_timer);
+    if (t.trace != NULL)
+        fclose(t.trace);
     ev_signal_stop(t.loop, &t.sigint);
     ev_signal_stop(t.loop, &t.sigterm);
     ev_loop_destroy(t.loop);

@@ -610,10 +610,19 @@ draw_header(struct dash *d)
                                                                           : state_attr | A_REVERSE,
         runner_state_name(st));
     x += 2 + (int)strlen(runner_state_name(st));
-    snprintf(line, sizeof(line), "  users %u/%u  elapsed %s  %s  host %s", runner_user_count(r),
-             runner_target_users(r), elapsed, left,
-             d->app->settings.host != NULL ? d->app->settings.host : "(per task)");
-    secret_redact(line);     /* host = ${URL} */
+    {
+        char stage[96] = "";
+
+        /* with a load shape: "  stage 2/3" */
+        if (runner_shape_status(r, stage + 2, sizeof(stage) - 2) != NULL) {
+            stage[0] = stage[1] = ' ';
+            stage[strcspn(stage, ":")] = '\0';
+        }
+        snprintf(line, sizeof(line), "  users %u/%u%s  elapsed %s  %s  host %s",
+                 runner_user_count(r), runner_target_users(r), stage, elapsed, left,
+                 d->app->settings.host != NULL ? d->app->settings.host : "(per task)");
+        secret_redact(line); /* host = ${URL} */
+    }
     put(0, x, COLS - x, d->theme.header, line);
 
     /* line 1: rates and the generator itself */

@@ -139,7 +139,7 @@ expect_error "^cicada: -H: bad value \"localhost\" for host" -f "$T/s.ini" -H lo
 expect_error "^cicada: -L: bad value \"LOUD\" for loglevel" -f "$T/s.ini" -L LOUD
 expect_error "^cicada: --exit-code-on-error: bad value \"300\"" -f "$T/s.ini" --exit-code-on-error 300
 expect_error "^cicada: --threads: bad value \"0\" for threads" -f "$T/s.ini" --threads 0
-expect_error "^cicada: unexpected argument 'extra'" -f "$T/s.ini" extra
+expect_error "^cicada: argument 'extra': unknown user class 'extra'; the user classes of .*s\.ini are: U$" -f "$T/s.ini" extra
 # bad environment variables name the variable
 CICADA_USERS=many expect_error "^cicada: CICADA_USERS: bad value \"many\" for users" -f "$T/s.ini"
 # unwritable log file
