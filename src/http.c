@@ -440,8 +440,15 @@ http_result_read(struct http_conn *c, const struct task *t, CURLcode rc, struct 
         curl_easy_getinfo(c->easy, CURLINFO_OS_ERRNO, &os_errno);
         r->detail = os_errno;
         if (rc == CURLE_OPERATION_TIMEDOUT) {
+            /*
+             * -1: while connecting. A reused connection also reports no
+             * connect time, so it must have lasted the connect timeout too.
+             */
             curl_easy_getinfo(c->easy, CURLINFO_CONNECT_TIME_T, &connect);
-            r->detail = connect == 0 ? -1 : 0;     /* -1: while connecting */
+            r->detail = connect == 0 &&
+                                (double)total >= task_connect_timeout(t, c->settings) * 1e6 * 0.99
+                            ? -1
+                            : 0;
         }
     } else if (!task_status_ok(t, status)) {
         r->failed = true;
