@@ -165,41 +165,14 @@ put_median(FILE *f, const struct stats_entry *e)
         put_float(f, m);
 }
 
-/* Average response time: a float (0.0 when there is no sample). */
+/* A float, or `none` when the entry has nothing to average (Locust writes 0 or 0.0 there). */
 static void
-put_avg_ms(FILE *f, const struct stats_entry *e)
+put_float_or(FILE *f, bool empty, const char *none, double v)
 {
-    if (e->hist.total == 0)
-        fputs(",0.0", f);
+    if (empty)
+        fprintf(f, ",%s", none);
     else
-        put_float(f, stats_avg_ms(e));
-}
-
-static void
-put_min_ms(FILE *f, const struct stats_entry *e)
-{
-    if (e->min_rt_us == UINT64_MAX)
-        fputs(",0", f);
-    else
-        put_float(f, stats_min_ms(e));
-}
-
-static void
-put_max_ms(FILE *f, const struct stats_entry *e)
-{
-    if (e->hist.total == 0)
-        fputs(",0", f);
-    else
-        put_float(f, stats_max_ms(e));
-}
-
-static void
-put_avg_size(FILE *f, const struct stats_entry *e)
-{
-    if (e->num_requests == 0)
-        fputs(",0", f);
-    else
-        put_float(f, stats_avg_bytes(e));
+        put_float(f, v);
 }
 
 static void
@@ -278,10 +251,10 @@ put_stats_row(FILE *f, const struct stats *s, const struct stats_entry *e)
     put_uint(f, e->num_requests);
     put_uint(f, e->num_failures);
     put_median(f, e);
-    put_avg_ms(f, e);
-    put_min_ms(f, e);
-    put_max_ms(f, e);
-    put_avg_size(f, e);
+    put_float_or(f, e->hist.total == 0, "0.0", stats_avg_ms(e));
+    put_float_or(f, e->min_rt_us == UINT64_MAX, "0", stats_min_ms(e));
+    put_float_or(f, e->hist.total == 0, "0", stats_max_ms(e));
+    put_float_or(f, e->num_requests == 0, "0", stats_avg_bytes(e));
     put_float(f, stats_total_rps(s, e));
     put_float(f, stats_total_fail_per_sec(s, e));
     put_percentiles(f, e);
@@ -444,10 +417,10 @@ put_history_row(struct csv_report *c, const struct stats *s, const struct stats_
     put_uint(f, e->num_requests);
     put_uint(f, e->num_failures);
     put_median(f, e);
-    put_avg_ms(f, e);
-    put_min_ms(f, e);
-    put_max_ms(f, e);
-    put_avg_size(f, e);
+    put_float_or(f, e->hist.total == 0, "0.0", stats_avg_ms(e));
+    put_float_or(f, e->min_rt_us == UINT64_MAX, "0", stats_min_ms(e));
+    put_float_or(f, e->hist.total == 0, "0", stats_max_ms(e));
+    put_float_or(f, e->num_requests == 0, "0", stats_avg_bytes(e));
     end_row(f);
 }
 

@@ -75,25 +75,6 @@ static const char style[] =
     "@media print{body{margin:0;max-width:none}figure,table{break-inside:avoid}"
     "svg{border:none}}";
 
-/* A value rounded up to 1, 2 or 5 times a power of ten (at least 1). */
-static double
-nice_max(double v)
-{
-    double p, m;
-
-    if (!(v > 1))
-        return 1;
-    p = pow(10, floor(log10(v)));
-    m = v / p;
-    if (m <= 1)
-        return p;
-    if (m <= 2)
-        return 2 * p;
-    if (m <= 5)
-        return 5 * p;
-    return 10 * p;
-}
-
 /* Which value of a series point a chart line shows. */
 enum series_field { F_RPS, F_FAILS, F_P50, F_P95, F_USERS };
 
@@ -140,7 +121,7 @@ put_chart(FILE *f, const struct stats *s, const char *id, const char *title, con
         for (k = 0; k < nlines; k++)
             if (field(&s->series[i], fields[k]) > ymax)
                 ymax = field(&s->series[i], fields[k]);
-    ymax = nice_max(ymax);
+    ymax = units_nice_ceiling(ymax);
 
     /* grid and y labels: 0, 1/4 ... max */
     for (k = 0; k <= 4; k++) {

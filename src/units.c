@@ -331,3 +331,21 @@ units_format_duration(double seconds, char *buf, size_t size)
         snprintf(buf, size, "%llus", s);
     return buf;
 }
+
+double
+units_nice_ceiling(double max)
+{
+    double p, m;
+
+    if (!(max > 0))
+        return 1;
+    p = pow(10, floor(log10(max)));
+    m = max / p;
+    if (m <= 1)
+        return p;
+    if (m <= 2)
+        return 2 * p;
+    if (m <= 5)
+        return 5 * p;
+    return 10 * p;
+}

@@ -29,6 +29,9 @@ int units_parse_double(const char *text, double *value);
 /* Parse a size in bytes ("512", "16k", "1M", "2MiB"); 0 or -1. */
 int units_parse_size(const char *text, unsigned long long *bytes);
 
+/* A "nice" top for a chart's y axis: 1, 2 or 5 times a power of ten, at least max (1 if max <= 0). */
+double units_nice_ceiling(double max);
+
 /* Format seconds as "1h02m03s", "4m05s" or "12s" into buf; returns buf. */
 char *units_format_duration(double seconds, char *buf, size_t size);
 

@@ -22,6 +22,7 @@
 #include <curses.h>
 
 #include "dash.h"
+#include "units.h"
 #include "util.h"
 
 #define LABEL_W 7            /* y-axis labels, "12.3k" right-aligned, then the axis */
@@ -87,25 +88,6 @@ fmt_time(char *buf, size_t size, double seconds)
         snprintf(buf, size, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
     else
         snprintf(buf, size, "%ld:%02ld", s / 60, s % 60);
-}
-
-/* A "nice" top for the y axis: 1, 2 or 5 times a power of ten, above max. */
-static double
-nice_top(double max)
-{
-    double p, m;
-
-    if (max <= 0)
-        return 1;
-    p = pow(10, floor(log10(max)));
-    m = max / p;
-    if (m <= 1)
-        return p;
-    if (m <= 2)
-        return 2 * p;
-    if (m <= 5)
-        return 5 * p;
-    return 10 * p;
 }
 
 /* Set one pixel (x right, y up) for line `which` (0 or 1). */
@@ -220,7 +202,7 @@ draw_chart(struct dash *d, int top, int height, const char *title, const char *u
             if (isfinite(point_value(&s->series[i], ids[k])) &&
                 point_value(&s->series[i], ids[k]) > max)
                 max = point_value(&s->series[i], ids[k]);
-    top_v = nice_top(max);
+    top_v = units_nice_ceiling(max);
 
     /* y axis: top, middle and bottom labels */
     for (y = 0; y < pl.h; y++) {
