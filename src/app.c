@@ -236,6 +236,7 @@ app_change_host(struct app *app, const char *url, char **err)
         s->host = old;
         return -1;
     }
+    http_prepare(&app->scenario);
     free(old);
     log_info(LOGGER, "Host set to %s", url);
     return 0;

@@ -1,8 +1,15 @@
 /*
  * http.c: requests as libcurl sees them. Each task is prepared once (its
- * header list, how its method maps onto libcurl's options); each user owns
- * one easy handle, set up once and then pointed at a task per request, so
- * the per-request path allocates nothing of cicada's own.
+ * header list, its URL parsed into a CURLU, its proxy, how its method maps
+ * onto libcurl's options); each user owns one easy handle, set up once and
+ * then pointed at a task per request, so the per-request path allocates
+ * nothing of cicada's own. A handle that sends the same task again keeps
+ * its options: libcurl then neither copies nor parses the URL again.
+ *
+ * Proxies: the environment (http_proxy, https_proxy, all_proxy, no_proxy,
+ * as curl reads them) is read once here, and the result is set explicitly
+ * on every handle, because libcurl would otherwise read the environment
+ * on every transfer.
  */
 #include "config.h"
 
@@ -26,7 +33,46 @@ enum method_mode {
 struct prepared {
     struct curl_slist *headers;
     enum method_mode mode;
+    CURLU *url;              /* t->url, parsed once */
+    const char *proxy;       /* "" for none */
 };
+
+/* Bumped by every http_prepare: handles set up before it set their task again. */
+static unsigned prepare_generation;
+
+/* The proxy settings read from the environment once, by http_prepare. */
+static char *env_noproxy;    /* "" for none */
+static char *env_proxy_http;
+static char *env_proxy_https;
+
+/* The first non-empty variable of the list (NULL-terminated), or "". */
+static char *
+env_first(const char *const *names)
+{
+    for (; *names != NULL; names++) {
+        const char *v = getenv(*names);
+
+        if (v != NULL && v[0] != '\0')
+            return xstrdup(v);
+    }
+    return xstrdup("");
+}
+
+/* Read the proxy variables the way curl does (http_proxy only in lower case). */
+static void
+read_proxy_env(void)
+{
+    static const char *const noproxy[] = { "no_proxy", "NO_PROXY", NULL };
+    static const char *const http[] = { "http_proxy", "all_proxy", "ALL_PROXY", NULL };
+    static const char *const https[] = { "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
+                                         NULL };
+
+    if (env_noproxy != NULL)
+        return;
+    env_noproxy = env_first(noproxy);
+    env_proxy_http = env_first(http);
+    env_proxy_https = env_first(https);
+}
 
 void
 http_global_init(void)
@@ -39,6 +85,10 @@ void
 http_global_cleanup(void)
 {
     curl_global_cleanup();
+    free(env_noproxy);
+    free(env_proxy_http);
+    free(env_proxy_https);
+    env_noproxy = env_proxy_http = env_proxy_https = NULL;
 }
 
 /* Does the header line "Name: value" have this name? */
@@ -92,6 +142,10 @@ prepare_task(const struct user_class *c, const struct task *t)
     }
     for (i = 0; i < t->nheaders; i++)
         p->headers = curl_slist_append(p->headers, t->headers[i]);
+    /* a header of the list costs less per request than CURLOPT_USERAGENT */
+    if (!has_header(t->headers, t->nheaders, "User-Agent") &&
+        !has_header(c->headers, c->nheaders, "User-Agent"))
+        p->headers = curl_slist_append(p->headers, "User-Agent: " PACKAGE_NAME "/" PACKAGE_VERSION);
     if (body) {
         /* like Python's requests: no Expect: 100-continue, no made-up Content-Type */
         if (!has_header(t->headers, t->nheaders, "Expect") &&
@@ -112,6 +166,16 @@ prepare_task(const struct user_class *c, const struct task *t)
         p->mode = MODE_CUSTOM_BODY;
     else
         p->mode = MODE_CUSTOM;
+
+    /* a URL libcurl cannot parse is left to fail the request, as it would unparsed */
+    p->url = curl_url();
+    if (p->url == NULL)
+        fatal("out of memory");
+    if (curl_url_set(p->url, CURLUPART_URL, t->url, 0) != CURLUE_OK) {
+        curl_url_cleanup(p->url);
+        p->url = NULL;
+    }
+    p->proxy = strncasecmp(t->url, "https:", 6) == 0 ? env_proxy_https : env_proxy_http;
     return p;
 }
 
@@ -120,6 +184,9 @@ http_prepare(struct scenario *sc)
 {
     size_t i, j;
 
+    http_unprepare(sc);
+    prepare_generation++;
+    read_proxy_env();
     for (i = 0; i < sc->nclasses; i++)
         for (j = 0; j < sc->classes[i].ntasks; j++)
             sc->classes[i].tasks[j].http = prepare_task(&sc->classes[i], &sc->classes[i].tasks[j]);
@@ -136,6 +203,7 @@ http_unprepare(struct scenario *sc)
 
             if (p != NULL) {
                 curl_slist_free_all(p->headers);
+                curl_url_cleanup(p->url);
                 free(p);
             }
             sc->classes[i].tasks[j].http = NULL;
@@ -166,14 +234,13 @@ http_conn_init(struct http_conn *c, const struct settings *s, void *owner)
     curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, c);
     curl_easy_setopt(c->easy, CURLOPT_ERRORBUFFER, c->errbuf);
     curl_easy_setopt(c->easy, CURLOPT_NOSIGNAL, 1L);
-    /* an explicit empty proxy: no proxy, and no environment look-up per transfer */
-    curl_easy_setopt(c->easy, CURLOPT_PROXY, "");
+    /* explicit (maybe empty): no environment look-up per transfer */
+    curl_easy_setopt(c->easy, CURLOPT_NOPROXY, env_noproxy != NULL ? env_noproxy : "");
     curl_easy_setopt(c->easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, (long)(s->timeout * 1000));
     curl_easy_setopt(c->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)(s->connect_timeout * 1000));
     curl_easy_setopt(c->easy, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(c->easy, CURLOPT_MAXREDIRS, 30L);
-    curl_easy_setopt(c->easy, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
     curl_easy_setopt(c->easy, CURLOPT_TCP_NODELAY, 1L);
 }
 
@@ -193,7 +260,17 @@ http_conn_set_task(struct http_conn *c, const struct task *t)
 
     c->body_bytes = 0;
     c->errbuf[0] = '\0';
-    curl_easy_setopt(e, CURLOPT_URL, t->url);
+    if (c->task == t && c->generation == prepare_generation)
+        return;
+    c->task = t;
+    c->generation = prepare_generation;
+    if (p->url != NULL) {
+        curl_easy_setopt(e, CURLOPT_CURLU, p->url);
+    } else {
+        curl_easy_setopt(e, CURLOPT_CURLU, NULL);
+        curl_easy_setopt(e, CURLOPT_URL, t->url);
+    }
+    curl_easy_setopt(e, CURLOPT_PROXY, p->proxy != NULL ? p->proxy : "");
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, p->headers);
     switch (p->mode) {
     case MODE_GET:

@@ -26,13 +26,15 @@ enum http_error_kind {
 void http_global_init(void);
 void http_global_cleanup(void);
 
-/* Prepare every task of the scenario (after scenario_prepare). */
+/* Prepare every task of the scenario (after every scenario_prepare; prepares again). */
 void http_prepare(struct scenario *sc);
 void http_unprepare(struct scenario *sc);
 
 /* What one user's handle needs besides the task. */
 struct http_conn {
     CURL *easy;
+    const struct task *task; /* the task the handle is set up for */
+    unsigned generation;     /* of the preparation it was set up from */
     uint64_t body_bytes;     /* response body bytes of the current request */
     char errbuf[CURL_ERROR_SIZE];
 };
@@ -41,7 +43,11 @@ struct http_conn {
 void http_conn_init(struct http_conn *c, const struct settings *s, void *owner);
 void http_conn_free(struct http_conn *c);
 
-/* Set the per-request options for task t (no allocation by cicada). */
+/*
+ * Set the per-request options for task t (no allocation by cicada); a
+ * prepared task never changes, so the handle keeps the options of the
+ * task it sent last and this only resets the counters when t is the same.
+ */
 void http_conn_set_task(struct http_conn *c, const struct task *t);
 
 struct http_result {

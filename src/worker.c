@@ -1,7 +1,10 @@
 /*
- * worker.c: a worker thread. Its libev loop drives one libcurl multi
- * handle through curl_multi_socket_action (an ev_io per socket, one
- * ev_timer for libcurl's timeout) and runs the users living on it.
+ * worker.c: a worker thread. Its libev loop drives a few libcurl multi
+ * handles through curl_multi_socket_action (an ev_io per socket, one
+ * ev_timer per multi handle for libcurl's timeout) and runs the users
+ * living on it. Users are spread over multi handles of at most GROUP_USERS
+ * each, because libcurl scans a multi handle's whole connection pool for
+ * every transfer: small pools keep that cost flat as users grow.
  *
  * A user is a small state machine: pick a task, send its request, record
  * the result, wait, repeat. Users and their easy handles are pooled and
@@ -29,6 +32,7 @@
 #include "worker.h"
 
 #define FLUSH_INTERVAL 1.0
+#define GROUP_USERS 32       /* users per libcurl multi handle */
 
 enum user_state {
     USER_FREE,               /* in the pool */
@@ -36,8 +40,18 @@ enum user_state {
     USER_IN_FLIGHT,          /* a request is with libcurl */
 };
 
+/* One libcurl multi handle and the users whose handles it drives. */
+struct group {
+    struct worker *w;
+    CURLM *multi;
+    ev_timer timer;          /* libcurl's timeout */
+    unsigned nusers;
+    size_t maxconnects;      /* libcurl's connection pool size */
+};
+
 struct user {
     struct worker *w;
+    struct group *g;
     unsigned cls;
     const struct user_class *uc;
     enum user_state state;
@@ -66,9 +80,8 @@ struct worker {
     struct ev_loop *loop;
     ev_async wake;
     ev_timer flush_timer;
-    ev_timer curl_timer;
-    CURLM *multi;
-    size_t maxconnects;      /* libcurl's connection pool size */
+    struct group **groups;   /* never shrinks; a user keeps its group while alive */
+    size_t ngroups;
     ev_io **socks;           /* by file descriptor, allocated once per fd number */
     size_t nsocks;
 
@@ -143,40 +156,41 @@ rng_below(struct worker *w, unsigned n)
 
 /* ---- libcurl glue ---- */
 
-static void check_done(struct worker *w);
+static void check_done(struct group *g);
 
 /* A socket is ready: tell libcurl. */
 static void
 on_sock(struct ev_loop *loop, ev_io *io, int revents)
 {
-    struct worker *w = io->data;
+    struct group *g = io->data;
     int flags = (revents & EV_READ ? CURL_CSELECT_IN : 0) |
                 (revents & EV_WRITE ? CURL_CSELECT_OUT : 0);
     int running;
 
     (void)loop;
-    curl_multi_socket_action(w->multi, io->fd, flags, &running);
-    check_done(w);
+    curl_multi_socket_action(g->multi, io->fd, flags, &running);
+    check_done(g);
 }
 
 /* libcurl's timeout expired. */
 static void
 on_curl_timer(struct ev_loop *loop, ev_timer *t, int revents)
 {
-    struct worker *w = t->data;
+    struct group *g = t->data;
     int running;
 
     (void)loop;
     (void)revents;
-    curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-    check_done(w);
+    curl_multi_socket_action(g->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    check_done(g);
 }
 
 /* CURLMOPT_SOCKETFUNCTION: watch, re-watch or forget a socket. */
 static int
 socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
-    struct worker *w = userp;
+    struct group *g = userp;
+    struct worker *w = g->w;
     ev_io *io;
     int events = 0;
 
@@ -197,13 +211,13 @@ socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
     if (io == NULL) {
         io = xcalloc(1, sizeof(*io));
         ev_init(io, on_sock);
-        io->data = w;
         w->socks[fd] = io;
     }
     if (ev_is_active(io))
         ev_io_stop(w->loop, io);
     if (what == CURL_POLL_REMOVE)
         return 0;
+    io->data = g;            /* a file descriptor number may move between groups */
     if (what & CURL_POLL_IN)
         events |= EV_READ;
     if (what & CURL_POLL_OUT)
@@ -213,19 +227,64 @@ socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
     return 0;
 }
 
-/* CURLMOPT_TIMERFUNCTION: (re)arm or cancel the single timer. */
+/* CURLMOPT_TIMERFUNCTION: (re)arm or cancel the group's timer. */
 static int
 timer_cb(CURLM *multi, long timeout_ms, void *userp)
 {
-    struct worker *w = userp;
+    struct group *g = userp;
 
     (void)multi;
-    ev_timer_stop(w->loop, &w->curl_timer);
+    ev_timer_stop(g->w->loop, &g->timer);
     if (timeout_ms >= 0) {
-        ev_timer_set(&w->curl_timer, (double)timeout_ms / 1000.0, 0.);
-        ev_timer_start(w->loop, &w->curl_timer);
+        ev_timer_set(&g->timer, (double)timeout_ms / 1000.0, 0.);
+        ev_timer_start(g->w->loop, &g->timer);
     }
     return 0;
+}
+
+/* A new multi handle for the worker. */
+static struct group *
+group_new(struct worker *w)
+{
+    struct group *g = xcalloc(1, sizeof(*g));
+
+    g->w = w;
+    ev_timer_init(&g->timer, on_curl_timer, 0., 0.);
+    g->timer.data = g;
+    g->multi = curl_multi_init();
+    if (g->multi == NULL)
+        fatal("curl_multi_init failed");
+    curl_multi_setopt(g->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+    curl_multi_setopt(g->multi, CURLMOPT_SOCKETDATA, g);
+    curl_multi_setopt(g->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+    curl_multi_setopt(g->multi, CURLMOPT_TIMERDATA, g);
+    w->groups = xrealloc(w->groups, (w->ngroups + 1) * sizeof(*w->groups));
+    w->groups[w->ngroups++] = g;
+    return g;
+}
+
+/* The group a new user joins: the first with room, or a new one. */
+static struct group *
+group_pick(struct worker *w)
+{
+    struct group *g = NULL;
+    size_t i;
+
+    for (i = 0; i < w->ngroups; i++) {
+        if (w->groups[i]->nusers < GROUP_USERS) {
+            g = w->groups[i];
+            break;
+        }
+    }
+    if (g == NULL)
+        g = group_new(w);
+    g->nusers++;
+    if (g->nusers > g->maxconnects) {
+        /* keep one pooled connection per user, as Locust's users each keep theirs */
+        g->maxconnects = g->nusers + g->nusers / 4 + 8;
+        curl_multi_setopt(g->multi, CURLMOPT_MAXCONNECTS, (long)g->maxconnects);
+    }
+    return g;
 }
 
 /* ---- users ---- */
@@ -243,9 +302,11 @@ user_release(struct user *u)
     if (u->state == USER_WAITING)
         ev_timer_stop(w->loop, &u->wait_timer);
     if (u->state == USER_IN_FLIGHT) {
-        curl_multi_remove_handle(w->multi, u->conn.easy);
+        curl_multi_remove_handle(u->g->multi, u->conn.easy);
         atomic_fetch_sub(&w->in_flight, 1);
     }
+    u->g->nusers--;
+    u->g = NULL;
     for (i = w->nusers; i-- > 0;) {
         if (w->users[i] == u) {
             memmove(&w->users[i], &w->users[i + 1], (w->nusers - i - 1) * sizeof(*w->users));
@@ -319,7 +380,7 @@ user_next(struct user *u)
     http_conn_set_task(&u->conn, u->task);
     u->state = USER_IN_FLIGHT;
     atomic_fetch_add(&w->in_flight, 1);
-    curl_multi_add_handle(w->multi, u->conn.easy);
+    curl_multi_add_handle(u->g->multi, u->conn.easy);
 }
 
 /* A request finished: record it, then wait or stop. */
@@ -332,7 +393,7 @@ user_done(struct user *u, CURLcode rc)
     double now = ev_now(w->loop);
     double wait;
 
-    curl_multi_remove_handle(w->multi, u->conn.easy);
+    curl_multi_remove_handle(u->g->multi, u->conn.easy);
     atomic_fetch_sub(&w->in_flight, 1);
     u->state = USER_WAITING;
     http_result_read(&u->conn, t, rc, &res);
@@ -360,12 +421,12 @@ user_done(struct user *u, CURLcode rc)
 
 /* Drain libcurl's finished transfers. */
 static void
-check_done(struct worker *w)
+check_done(struct group *g)
 {
     CURLMsg *msg;
     int left;
 
-    while ((msg = curl_multi_info_read(w->multi, &left)) != NULL) {
+    while ((msg = curl_multi_info_read(g->multi, &left)) != NULL) {
         struct user *u = NULL;
 
         if (msg->msg != CURLMSG_DONE)
@@ -399,11 +460,7 @@ user_spawn(struct worker *w, unsigned cls)
     }
     w->users[w->nusers++] = u;
     atomic_store(&w->alive, (unsigned)w->nusers);
-    if (w->nusers > w->maxconnects) {
-        /* keep one pooled connection per user, as Locust's users each keep theirs */
-        w->maxconnects = w->nusers + w->nusers / 4 + 8;
-        curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long)w->maxconnects);
-    }
+    u->g = group_pick(w);
     user_next(u);
 }
 
@@ -552,16 +609,6 @@ worker_new(struct runner *r, unsigned index)
     ev_timer_init(&w->flush_timer, on_flush, FLUSH_INTERVAL, FLUSH_INTERVAL);
     w->flush_timer.data = w;
     ev_timer_start(w->loop, &w->flush_timer);
-    ev_timer_init(&w->curl_timer, on_curl_timer, 0., 0.);
-    w->curl_timer.data = w;
-
-    w->multi = curl_multi_init();
-    if (w->multi == NULL)
-        fatal("curl_multi_init failed");
-    curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
-    curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
-    curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
-    curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
     return w;
 }
 
@@ -625,7 +672,11 @@ worker_free(struct worker *w)
         free(u);
     }
     free(w->users);
-    curl_multi_cleanup(w->multi);
+    for (i = 0; i < w->ngroups; i++) {
+        curl_multi_cleanup(w->groups[i]->multi);
+        free(w->groups[i]);
+    }
+    free(w->groups);
     for (i = 0; i < w->nsocks; i++) {
         if (w->socks[i] != NULL && ev_is_active(w->socks[i]))
             ev_io_stop(w->loop, w->socks[i]);
