@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fdlimit.h"
 #include "log.h"
 #include "runner.h"
 #include "util.h"
@@ -392,6 +393,20 @@ runner_set_listener(struct runner *r, runner_listener fn, void *arg)
     r->listener_arg = arg;
 }
 
+/* Users beyond what the open-file limit allows (say, raised from the dashboard) are left out. */
+static unsigned
+cap_users(struct runner *r, unsigned users)
+{
+    unsigned long limit = fdlimit_current();
+    unsigned most = fdlimit_max_users(limit, r->nworkers, r->settings->demo);
+
+    if (users <= most)
+        return users;
+    log_warning(LOGGER, "%u users cannot each have a connection with the open-file limit of %lu: "
+                "running %u users; %s", users, limit, most, fdlimit_howto);
+    return most;
+}
+
 void
 runner_start(struct runner *r, unsigned users, double spawn_rate)
 {
@@ -411,6 +426,7 @@ runner_start(struct runner *r, unsigned users, double spawn_rate)
         }
         ev_timer_again(r->loop, &r->tick_timer);
     }
+    users = cap_users(r, users);
     if (spawn_rate > 100)
         log_warning(LOGGER, "Your selected spawn rate is very high (>100), and this is known to "
                     "sometimes cause issues. Do you really need to ramp up that fast?");
