@@ -326,7 +326,6 @@ runner_new(struct ev_loop *loop, const struct settings *settings, const struct s
            struct stats *stats)
 {
     struct runner *r = xcalloc(1, sizeof(*r));
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned i;
 
     r->loop = loop;
@@ -334,7 +333,7 @@ runner_new(struct ev_loop *loop, const struct settings *settings, const struct s
     r->sc = sc;
     r->stats = stats;
     r->state = RUNNER_READY;
-    r->nworkers = settings->threads ? settings->threads : (cores > 0 ? (unsigned)cores : 1);
+    r->nworkers = settings->threads ? settings->threads : cpu_count();
     r->workers = xcalloc(r->nworkers, sizeof(*r->workers));
     r->worker_load = xcalloc(r->nworkers, sizeof(*r->worker_load));
     r->class_count = xcalloc(sc->nclasses, sizeof(*r->class_count));
