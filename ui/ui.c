@@ -306,9 +306,11 @@ dash_start(struct dash *d, unsigned users, double rate)
     if (runner_state(d->runner) == RUNNER_READY || runner_state(d->runner) == RUNNER_STOPPED)
         d->cpu_warned = false;
     runner_start(d->runner, users, rate);
-    if (runner_target_users(d->runner) < users)
+    if (runner_target_users(d->runner) < users) {
         dash_message(d, "%u users do not fit the open-file limit: running %u (see the log)", users,
                      runner_target_users(d->runner));
+        d->app->settings.users = runner_target_users(d->runner);
+    }
 }
 
 /* Users step for + and -: a tenth of the target, at least one. */
