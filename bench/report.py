@@ -151,6 +151,7 @@ def parse_locust(path):
 def run_figures(out, name):
     tool = name.split(".")[0]
     text = read(os.path.join(out, name + ".out"))
+    tool = {"ep-cicada": "cicada", "ep-wrk": "wrk"}.get(tool, tool)
     if tool in ("cicada", "cicada-dash", "count", "threads", "scale"):
         r = parse_cicada(text)
     elif tool == "wrk":
@@ -322,6 +323,17 @@ def report(out, results, rounds, secs, concs, tools, elapsed):
                       "%.0f req per CPU-s; 2 threads / 1 thread: %.2fx req/s."
                       % (th[0]["rps"], th[0]["cpu"], th[0]["per_cpu"], th[1]["rps"], th[1]["cpu"],
                          th[1]["per_cpu"], th[1]["rps"] / th[0]["rps"]))
+    for ep, what in (("predict", "POST /predict (small JSON)"), ("file", "GET /file16k (16 KiB)")):
+        a, b = run_figures(out, "ep-cicada." + ep), run_figures(out, "ep-wrk." + ep)
+        if a.get("per_cpu") and b.get("per_cpu"):
+            extras.append("%s, 64 users, one run: cicada %.0f req/s, %.0f req per CPU-s, p50 %.3f "
+                          "ms, %s errors; wrk -t1 %.0f req/s, %.0f req per CPU-s, p50 %.3f ms, %s "
+                          "errors; cicada ÷ wrk per CPU-s %.2fx."
+                          % (what, a["rps"], a["per_cpu"], a.get("p50") or 0, a.get("errors"),
+                             b["rps"], b["per_cpu"], b.get("p50") or 0, b.get("errors"),
+                             a["per_cpu"] / b["per_cpu"]))
+            if a.get("errors") or a.get("rc"):
+                check(False, "%s: cicada had %s errors" % (what, a.get("errors")))
     sc = run_figures(out, "scale")
     scale_cmd = read(os.path.join(out, "scale.cmd")).strip()
     if sc.get("reqs") is not None:
@@ -377,7 +389,8 @@ def report(out, results, rounds, secs, concs, tools, elapsed):
             cmd = read(os.path.join(out, "%s.%s.1.cmd" % (t, c))).strip()
             if cmd:
                 seen.append(cmd.replace(tmp, "$T"))
-    for name in ("count.64.1", "threads.1", "threads.2", "scale"):
+    for name in ("count.64.1", "ep-cicada.predict", "ep-wrk.predict", "ep-cicada.file",
+                 "ep-wrk.file", "threads.1", "threads.2", "scale"):
         cmd = read(os.path.join(out, name + ".cmd")).strip()
         if cmd:
             seen.append(cmd.replace(tmp, "$T"))

@@ -5,7 +5,8 @@
 # Every round runs each tool once per concurrency, one after the other
 # (A B C ... A B C ...), closed loop with no wait, GET /, with nginx pinned
 # to CPU 0 and the load generator to CPU 1. Then: one run with nginx's
-# access log on (cicada's request count must equal nginx's), the scale run
+# access log on (cicada's request count must equal nginx's), cicada and wrk
+# on POST /predict and the 16 KiB file, the scale run
 # (10,000 users), cicada with 1 and 2 threads unpinned, and a perf profile.
 # bench/report.py prints the table (medians over rounds) and writes
 # bench/RESULTS.md.
@@ -16,7 +17,7 @@
 #   BENCH_USERS ["64 1000"]  concurrencies
 #   BENCH_TOOLS [all]        among: cicada cicada-dash wrk hey ab locust locust-fast
 #   BENCH_SCALE_USERS [10000], BENCH_SCALE_SECS [30]  the scale run (0 users: skip)
-#   BENCH_EXTRAS [1]         0 skips the access-log, threads and perf runs
+#   BENCH_EXTRAS [1]         0 skips the access-log, endpoints, threads and perf runs
 #   BENCH_RESULTS [$top_srcdir/bench/RESULTS.md]  where the report goes
 #   BENCH_KEEP               a directory to keep every raw output in
 set -e
@@ -54,6 +55,9 @@ port=$(free_port)
 URL="http://127.0.0.1:$port"
 head -c 12288 /dev/urandom | base64 -w0 | head -c 16384 >"$T/nginx/file16k"
 [ "$(wc -c <"$T/nginx/file16k")" = 16384 ] || fail "cannot make the 16 KiB file"
+# nginx's worker (nobody, when started as root) reads the file through $T
+chmod a+x "$T" "$T/nginx"
+chmod a+r "$T/nginx/file16k"
 nginx_pid=""
 started=$(date +%s)
 
@@ -80,6 +84,23 @@ host = $URL
 
 [task index]
 path = /
+EOI
+cat >"$T/predict.ini" <<EOI
+[run]
+host = $URL
+
+[task predict]
+method = POST
+path = /predict
+header = Content-Type: application/json
+body = {"inputs": [1.0, 2.0, 3.0]}
+EOI
+cat >"$T/file.ini" <<EOI
+[run]
+host = $URL
+
+[task file]
+path = /file16k
 EOI
 
 # each tool's command line for C connections/users (generator pinned to CPU 1)
@@ -141,6 +162,25 @@ if [ "$extras" = 1 ]; then
     echo "cicada counted $($PYTHON "$top_srcdir/tests/tables.py" "$OUT/count.64.1.out" get Aggregated reqs), nginx logged $(cat "$OUT/count.64.1.nginx")"
     rm -f "$T/nginx/access.log"
     nginx_start off
+
+    # the other endpoints, cicada and wrk, 64 users, one run each
+    for ep in predict file; do
+        if [ $ep = predict ]; then
+            wrk_args="-s $top_srcdir/bench/post.lua $URL/predict"
+        else
+            wrk_args="$URL/file16k"
+        fi
+        echo "cicada $ep: $PIN $CICADA -f $T/$ep.ini --headless --only-summary -u 64 -r 64 -t ${secs}s -L DEBUG" >"$OUT/ep-cicada.$ep.cmd"
+        printf '%s, 64 users: cicada ' "$ep"
+        $CPU "$OUT/ep-cicada.$ep.cpu" $PIN "$CICADA" -f "$T/$ep.ini" --headless --only-summary \
+            -u 64 -r 64 -t "${secs}s" -L DEBUG >"$OUT/ep-cicada.$ep.out" 2>&1
+        $PYTHON "$top_srcdir/bench/report.py" one "$OUT" "ep-cicada.$ep"
+        echo "wrk $ep: $PIN wrk -t1 -c64 -d${secs}s --latency $wrk_args" >"$OUT/ep-wrk.$ep.cmd"
+        printf '%s, 64 connections: wrk ' "$ep"
+        $CPU "$OUT/ep-wrk.$ep.cpu" $PIN wrk -t1 -c64 -d"${secs}s" --latency $wrk_args \
+            >"$OUT/ep-wrk.$ep.out" 2>&1
+        $PYTHON "$top_srcdir/bench/report.py" one "$OUT" "ep-wrk.$ep"
+    done
 
     # 1 and 2 worker threads, unpinned (nginx stays on CPU 0)
     for th in 1 2; do
