@@ -405,7 +405,7 @@ on_prepare(struct ev_loop *loop, ev_prepare *p, int revents)
 
     (void)loop;
     (void)revents;
-    while (w->nready > 0) {
+    do {
         size_t n = w->nready;
 
         for (i = 0; i < n; i++) {
@@ -414,7 +414,7 @@ on_prepare(struct ev_loop *loop, ev_prepare *p, int revents)
             if (u->state == USER_READY)
                 user_next(u);
         }
-        /* users made ready meanwhile (by the kicks below) moved up to the front */
+        /* users made ready meanwhile (by the kicks below) move up to the front */
         memmove(w->ready, w->ready + n, (w->nready - n) * sizeof(*w->ready));
         w->nready -= n;
         for (i = 0; i < w->ngroups; i++) {
@@ -426,7 +426,7 @@ on_prepare(struct ev_loop *loop, ev_prepare *p, int revents)
                 check_done(g);
             }
         }
-    }
+    } while (w->nready > 0);
 }
 
 /* A request finished: record it, then wait or stop. */
@@ -603,7 +603,7 @@ on_wake(struct ev_loop *loop, ev_async *a, int revents)
     for (i = 0; i < n; i++)
         run_command(w, &batch[i]);
     free(batch);
-    /* requests added by the commands start on libcurl's next timeout */
+    /* requests added by the commands go out from on_prepare, before the loop waits */
 }
 
 /* Once a second: hand the statistics over; finish a stop. */
