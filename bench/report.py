@@ -341,10 +341,13 @@ def report(out, results, rounds, secs, concs, tools, elapsed):
     if sc.get("reqs") is not None:
         users = re.search(r"-u (\d+)", scale_cmd)
         users = users.group(1) if users else "?"
+        length = re.search(r"-t (\d+)s", scale_cmd)
+        length = int(length.group(1)) - 2 if length else 0
         check(sc.get("errors") == 0 and sc.get("rc") == 0 and sc["rss_mb"] <= 250,
-              "scale: %s users: %s requests, %.0f req/s, %s errors, peak RSS %.1f MB "
-              "(target: no errors, <= 250 MB)" % (users, sc["reqs"], sc.get("rps") or 0,
-                                                  sc.get("errors"), sc["rss_mb"]))
+              "scale: %s keep-alive users (started within 2 s, then %d s with all of them): "
+              "%s requests, %.0f req/s, %s errors, peak RSS %.1f MB (target: no errors, "
+              "<= 250 MB)" % (users, length, sc["reqs"], sc.get("rps") or 0, sc.get("errors"),
+                              sc["rss_mb"]))
     elif scale_cmd:
         check(False, "scale: no result (%s)" % read(os.path.join(out, "scale.out"))[-300:])
 

@@ -213,10 +213,12 @@ if [ "$extras" = 1 ]; then
 fi
 
 if [ "$scale_users" -gt 0 ]; then
+    # all users started within 2 s, then SECS with every one of them
     printf 'scale: %s users for %s s: ' "$scale_users" "$scale_secs"
-    echo "cicada scale: $PIN $CICADA -f $T/bench.ini --headless --only-summary -u $scale_users -r 2000 -t ${scale_secs}s" >"$OUT/scale.cmd"
+    rate=$(( (scale_users + 1) / 2 ))
+    echo "cicada scale: $PIN $CICADA -f $T/bench.ini --headless --only-summary -u $scale_users -r $rate -t $((scale_secs + 2))s" >"$OUT/scale.cmd"
     $CPU "$OUT/scale.cpu" $PIN "$CICADA" -f "$T/bench.ini" --headless --only-summary \
-        -u "$scale_users" -r 2000 -t "${scale_secs}s" >"$OUT/scale.out" 2>&1
+        -u "$scale_users" -r "$rate" -t "$((scale_secs + 2))s" >"$OUT/scale.out" 2>&1
     $PYTHON "$top_srcdir/bench/report.py" one "$OUT" scale
 fi
 nginx_stop
