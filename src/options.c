@@ -62,7 +62,7 @@ const struct option_def option_table[] = {
     { "run-time", 't', OPT_DURATION, "run", "run_time", "CICADA_RUN_TIME", "TIME",
       "stop after TIME (20, 20s, 3m, 2h, 1h20m); default: until stopped", O_RUN_TIME },
     { "threads", 0, OPT_UINT, "run", "threads", "CICADA_THREADS", "N",
-      "worker threads (default: one per core)", O_THREADS },
+      "worker threads (default: one per CPU cicada may use)", O_THREADS },
     { "stop-timeout", 's', OPT_TIMEOUT, "run", "stop_timeout", "CICADA_STOP_TIMEOUT", "TIME",
       "on stop, wait up to TIME for requests in flight (default: until they finish)",
       O_STOP_TIMEOUT },
