@@ -163,6 +163,7 @@ if [ "$extras" = 1 ]; then
     nginx_start "$T/nginx/access.log"
     printf 'access log run, 64 users: '
     run_tool cicada 64 "count.64.1"
+    sed -i 's/^cicada 64 users:/cicada 64 users, nginx access log on:/' "$OUT/count.64.1.cmd"
     nginx_stop
     wc -l <"$T/nginx/access.log" >"$OUT/count.64.1.nginx"
     echo "cicada counted $($PYTHON "$top_srcdir/tests/tables.py" "$OUT/count.64.1.out" get Aggregated reqs), nginx logged $(cat "$OUT/count.64.1.nginx")"
@@ -202,7 +203,7 @@ if [ "$extras" = 1 ]; then
         printf 'perf record -g, 64 users, 5 s ... '
         $PIN perf record -q -g -o "$T/perf.data" "$CICADA" -f "$T/bench.ini" --headless \
             --only-summary -u 64 -r 64 -t 5s >/dev/null 2>&1
-        perf report -i "$T/perf.data" --no-children --sort dso --stdio 2>/dev/null |
+        perf report -i "$T/perf.data" --no-children --sort dso -g none --stdio 2>/dev/null |
             grep '%' | grep -v '^#' | head -8 >"$OUT/perf.dso"
         perf report -i "$T/perf.data" --no-children --sort dso,sym -g none --stdio 2>/dev/null |
             grep '%' | grep -v '^#' | head -25 >"$OUT/perf.sym"
