@@ -21,6 +21,7 @@
 
 #include "app.h"
 #include "console.h"
+#include "fdlimit.h"
 #include "headless.h"
 #include "http.h"
 #include "log.h"
@@ -52,20 +53,26 @@ usage_error(const char *fmt, ...)
     free(msg);
 }
 
-/* Raise the open-file limit to the hard limit; returns the soft limit now. */
-static rlim_t
-raise_nofile(void)
+/*
+ * Raise the open-file limit to the hard limit, and check that the users
+ * asked for can each have a connection: EXIT_USAGE after a message, or -1.
+ */
+static int
+check_open_files(struct app *app)
 {
-    struct rlimit rl;
+    const struct settings *s = &app->settings;
+    unsigned threads = runner_threads(app->runner);
+    unsigned long limit = fdlimit_raise();
+    unsigned most = fdlimit_max_users(limit, threads, s->demo);
+    char where[256];
 
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-        return 1024;
-    if (rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-        getrlimit(RLIMIT_NOFILE, &rl);
-    }
-    return rl.rlim_cur;
+    if (s->users <= most)
+        return -1;
+    usage_error("%s: %u users need %lu open files (one connection each) but the limit is %lu: "
+                "at most %u users fit; %s",
+                origin_describe(&s->users_origin, where, sizeof(where)), s->users,
+                fdlimit_needed(s->users, threads, s->demo), limit, most, fdlimit_howto);
+    return EXIT_USAGE;
 }
 
 /* Load the scenario file (or the built-in demo.ini); 0 or -1 after a message. */
@@ -350,6 +357,7 @@ app_change_host(struct app *app, const char *url, char **err)
         s->host = old;
         return -1;
     }
+    http_prepare(&app->scenario);
     free(old);
     log_info(LOGGER, "Host set to %s", url);
     return 0;
@@ -615,16 +623,6 @@ prepare(struct app *app, int argc, char **argv)
         free(err);
         return EXIT_USAGE;
     }
-    {
-        rlim_t files = raise_nofile();
-
-        if ((rlim_t)s->users + 64 > files)
-            log_warning(LOGGER, "%u users need %u open files but the limit is %llu: raise it "
-                        "with ulimit -n (the hard limit bounds it)", s->users, s->users + 64,
-                        (unsigned long long)files);
-    }
-    if (open_reports(app) < 0)
-        return EXIT_USAGE;
     return -1;
 }
 
@@ -643,6 +641,11 @@ app_main(int argc, char **argv)
     status = prepare(&app, argc, argv);
     if (status < 0) {
         app.runner = runner_new(app.loop, &app.settings, &app.scenario, &app.stats);
+        status = check_open_files(&app);
+        if (status < 0 && open_reports(&app) < 0)
+            status = EXIT_USAGE;
+    }
+    if (status < 0) {
         if (app.settings.headless || !isatty(STDOUT_FILENO))
             status = headless_run(&app);
         else

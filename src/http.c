@@ -1,8 +1,15 @@
 /*
  * http.c: requests as libcurl sees them. Each task is prepared once (its
- * header list, how its method maps onto libcurl's options); each user owns
- * one easy handle, set up once and then pointed at a task per request, so
- * the per-request path allocates nothing of cicada's own.
+ * header list, its URL parsed into a CURLU, its proxy, how its method maps
+ * onto libcurl's options); each user owns one easy handle, set up once and
+ * then pointed at a task per request, so the per-request path allocates
+ * nothing of cicada's own. A handle that sends the same task again keeps
+ * its options: libcurl then neither copies nor parses the URL again.
+ *
+ * Proxies: the environment (http_proxy, https_proxy, all_proxy, no_proxy,
+ * as curl reads them) is read once here, and the result is set explicitly
+ * on every handle, because libcurl would otherwise read the environment
+ * on every transfer.
  */
 #include "config.h"
 
@@ -40,7 +47,46 @@ struct prepared {
     const char *body;        /* constant body (NULL: none or dynamic) */
     size_t body_len;
     enum method_mode mode;
+    CURLU *url;              /* t->url, parsed once */
+    const char *proxy;       /* "" for none */
 };
+
+/* Bumped by every http_prepare: handles set up before it set their task again. */
+static unsigned prepare_generation;
+
+/* The proxy settings read from the environment once, by http_prepare. */
+static char *env_noproxy;    /* "" for none */
+static char *env_proxy_http;
+static char *env_proxy_https;
+
+/* The first non-empty variable of the list (NULL-terminated), or "". */
+static char *
+env_first(const char *const *names)
+{
+    for (; *names != NULL; names++) {
+        const char *v = getenv(*names);
+
+        if (v != NULL && v[0] != '\0')
+            return xstrdup(v);
+    }
+    return xstrdup("");
+}
+
+/* Read the proxy variables the way curl does (http_proxy only in lower case). */
+static void
+read_proxy_env(void)
+{
+    static const char *const noproxy[] = { "no_proxy", "NO_PROXY", NULL };
+    static const char *const http[] = { "http_proxy", "all_proxy", "ALL_PROXY", NULL };
+    static const char *const https[] = { "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
+                                         NULL };
+
+    if (env_noproxy != NULL)
+        return;
+    env_noproxy = env_first(noproxy);
+    env_proxy_http = env_first(http);
+    env_proxy_https = env_first(https);
+}
 
 void
 http_global_init(void)
@@ -53,6 +99,10 @@ void
 http_global_cleanup(void)
 {
     curl_global_cleanup();
+    free(env_noproxy);
+    free(env_proxy_http);
+    free(env_proxy_https);
+    env_noproxy = env_proxy_http = env_proxy_https = NULL;
 }
 
 /* Does the header line "Name: value" have this name? */
@@ -126,6 +176,10 @@ prepare_task(const struct user_class *c, const struct task *t)
     }
     for (i = 0; i < t->nheaders; i++)
         add_line(p, t->header_t[i], NULL);
+    /* a header of the list costs less per request than CURLOPT_USERAGENT */
+    if (!has_header(t->headers, t->nheaders, "User-Agent") &&
+        !has_header(c->headers, c->nheaders, "User-Agent"))
+        add_line(p, NULL, "User-Agent: " PACKAGE_NAME "/" PACKAGE_VERSION);
     if (body) {
         /* like Python's requests: no Expect: 100-continue, no made-up Content-Type */
         if (!has_header(t->headers, t->nheaders, "Expect") &&
@@ -157,6 +211,16 @@ prepare_task(const struct user_class *c, const struct task *t)
         p->mode = MODE_CUSTOM_BODY;
     else
         p->mode = MODE_CUSTOM;
+
+    /* a URL libcurl cannot parse is left to fail the request, as it would unparsed */
+    p->url = curl_url();
+    if (p->url == NULL)
+        fatal("out of memory");
+    if (curl_url_set(p->url, CURLUPART_URL, t->url, 0) != CURLUE_OK) {
+        curl_url_cleanup(p->url);
+        p->url = NULL;
+    }
+    p->proxy = strncasecmp(t->url, "https:", 6) == 0 ? env_proxy_https : env_proxy_http;
     return p;
 }
 
@@ -165,6 +229,9 @@ http_prepare(struct scenario *sc)
 {
     size_t i, j;
 
+    http_unprepare(sc);
+    prepare_generation++;
+    read_proxy_env();
     for (i = 0; i < sc->nclasses; i++)
         for (j = 0; j < sc->classes[i].ntasks; j++)
             sc->classes[i].tasks[j].http = prepare_task(&sc->classes[i], &sc->classes[i].tasks[j]);
@@ -182,6 +249,7 @@ http_unprepare(struct scenario *sc)
             if (p != NULL) {
                 curl_slist_free_all(p->headers);
                 free(p->lines);
+                curl_url_cleanup(p->url);
                 free(p);
             }
             sc->classes[i].tasks[j].http = NULL;
@@ -254,14 +322,13 @@ http_conn_init(struct http_conn *c, const struct settings *s, void *owner)
     c->settings = s;
     curl_easy_setopt(c->easy, CURLOPT_ERRORBUFFER, c->errbuf);
     curl_easy_setopt(c->easy, CURLOPT_NOSIGNAL, 1L);
-    /* an explicit empty proxy: no proxy, and no environment look-up per transfer */
-    curl_easy_setopt(c->easy, CURLOPT_PROXY, "");
+    /* explicit (maybe empty): no environment look-up per transfer */
+    curl_easy_setopt(c->easy, CURLOPT_NOPROXY, env_noproxy != NULL ? env_noproxy : "");
     curl_easy_setopt(c->easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, (long)(s->timeout * 1000));
     curl_easy_setopt(c->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)(s->connect_timeout * 1000));
     curl_easy_setopt(c->easy, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(c->easy, CURLOPT_MAXREDIRS, 30L);
-    curl_easy_setopt(c->easy, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
     curl_easy_setopt(c->easy, CURLOPT_TCP_NODELAY, 1L);
 }
 
@@ -354,6 +421,7 @@ http_conn_set_task(struct http_conn *c, const struct task *t, const struct tmpl_
     const char *body = p->body;
     size_t body_len = p->body_len;
     long version;
+    bool same = c->task == t && c->generation == prepare_generation;
 
     c->task = t;
     c->body_bytes = 0;
@@ -362,22 +430,40 @@ http_conn_set_task(struct http_conn *c, const struct task *t, const struct tmpl_
     c->truncated = false;
     c->resp.len = 0;
     reset_captures(c, t);
+
+    /* what templates make different on every request */
     if (p->dynamic_path) {
         c->url.len = 0;
         buf_puts(&c->url, t->url);
         tmpl_expand(t->path_t, rt, &c->url);
         curl_easy_setopt(e, CURLOPT_URL, c->url.data);
-    } else {
-        curl_easy_setopt(e, CURLOPT_URL, t->url);
     }
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER,
-                     p->dynamic_headers ? expand_headers(c, p, rt) : p->headers);
+    if (p->dynamic_headers)
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, expand_headers(c, p, rt));
     if (t->body_t != NULL && body == NULL) {
         c->body.len = 0;
         tmpl_expand(t->body_t, rt, &c->body);
         body = c->body.data;
         body_len = c->body.len;
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
     }
+
+    /* a prepared task never changes: the handle keeps the options of the task it sent last */
+    if (same)
+        return;
+    c->generation = prepare_generation;
+    if (p->dynamic_path) {
+        curl_easy_setopt(e, CURLOPT_CURLU, NULL);
+    } else if (p->url != NULL) {
+        curl_easy_setopt(e, CURLOPT_CURLU, p->url);
+    } else {
+        curl_easy_setopt(e, CURLOPT_CURLU, NULL);
+        curl_easy_setopt(e, CURLOPT_URL, t->url);
+    }
+    curl_easy_setopt(e, CURLOPT_PROXY, p->proxy != NULL ? p->proxy : "");
+    if (!p->dynamic_headers)
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, p->headers);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(task_timeout(t, s) * 1000));
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(task_connect_timeout(t, s) * 1000));
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, t->opts.follow_redirects != 0 ? 1L : 0L);

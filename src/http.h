@@ -29,7 +29,7 @@ enum http_error_kind {
 void http_global_init(void);
 void http_global_cleanup(void);
 
-/* Prepare every task of the scenario (after scenario_prepare). */
+/* Prepare every task of the scenario (after every scenario_prepare; prepares again). */
 void http_prepare(struct scenario *sc);
 void http_unprepare(struct scenario *sc);
 
@@ -37,7 +37,8 @@ void http_unprepare(struct scenario *sc);
 struct http_conn {
     CURL *easy;
     const struct settings *settings;
-    const struct task *task; /* of the request in flight */
+    const struct task *task; /* the task the handle is set up for (the request in flight's) */
+    unsigned generation;     /* of the preparation it was set up from */
     uint64_t body_bytes;     /* response body bytes of the current request */
     char errbuf[CURL_ERROR_SIZE];
     struct buf url;          /* expanded templates */
@@ -60,6 +61,8 @@ void http_conn_free(struct http_conn *c);
 /*
  * Set the per-request options for task t, expanding its templates for the
  * user rt describes (buffers grow to the largest request, then are reused).
+ * A prepared task never changes, so the handle keeps the options of the
+ * task it sent last and sets again only what its templates change.
  */
 void http_conn_set_task(struct http_conn *c, const struct task *t, const struct tmpl_rt *rt);
 

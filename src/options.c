@@ -80,7 +80,7 @@ const struct option_def option_table[] = {
     { "exclude-tags", 'E', OPT_STRING, "run", "exclude_tags", "CICADA_EXCLUDE_TAGS", "TAGS",
       "never run tasks having one of these tags (comma-separated)", O_EXCLUDE_TAGS },
     { "threads", 0, OPT_UINT, "run", "threads", "CICADA_THREADS", "N",
-      "worker threads (default: one per core)", O_THREADS },
+      "worker threads (default: one per CPU cicada may use)", O_THREADS },
     { "stop-timeout", 's', OPT_TIMEOUT, "run", "stop_timeout", "CICADA_STOP_TIMEOUT", "TIME",
       "on stop, wait up to TIME for requests in flight (default: until they finish)",
       O_STOP_TIMEOUT },

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fdlimit.h"
 #include "log.h"
 #include "runner.h"
 #include "shape.h"
@@ -373,7 +374,6 @@ runner_new(struct ev_loop *loop, const struct settings *settings, const struct s
            struct stats *stats)
 {
     struct runner *r = xcalloc(1, sizeof(*r));
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned i;
 
     r->loop = loop;
@@ -381,7 +381,7 @@ runner_new(struct ev_loop *loop, const struct settings *settings, const struct s
     r->sc = sc;
     r->stats = stats;
     r->state = RUNNER_READY;
-    r->nworkers = settings->threads ? settings->threads : (cores > 0 ? (unsigned)cores : 1);
+    r->nworkers = settings->threads ? settings->threads : cpu_count();
     r->workers = xcalloc(r->nworkers, sizeof(*r->workers));
     r->worker_load = xcalloc(r->nworkers, sizeof(*r->worker_load));
     r->class_count = xcalloc(sc->nclasses, sizeof(*r->class_count));
@@ -443,6 +443,20 @@ runner_set_listener(struct runner *r, runner_listener fn, void *arg)
     r->listener_arg = arg;
 }
 
+/* Users beyond what the open-file limit allows (say, raised from the dashboard) are left out. */
+static unsigned
+cap_users(struct runner *r, unsigned users)
+{
+    unsigned long limit = fdlimit_current();
+    unsigned most = fdlimit_max_users(limit, r->nworkers, r->settings->demo);
+
+    if (users <= most)
+        return users;
+    log_warning(LOGGER, "%u users cannot each have a connection with the open-file limit of %lu: "
+                "running %u users; %s", users, limit, most, fdlimit_howto);
+    return most;
+}
+
 void
 runner_start(struct runner *r, unsigned users, double spawn_rate)
 {
@@ -483,6 +497,7 @@ ramp_to(struct runner *r, unsigned users, double spawn_rate)
     double interval;
     unsigned batch;
 
+    users = cap_users(r, users);
     if (spawn_rate > 100)
         log_warning(LOGGER, "Your selected spawn rate is very high (>100), and this is known to "
                     "sometimes cause issues. Do you really need to ramp up that fast?");

@@ -62,6 +62,9 @@ void buf_printf(struct buf *b, const char *fmt, ...) PRINTFLIKE(2, 3);
 char *buf_steal(struct buf *b);
 
 /* Wall clock in seconds since the epoch, and a monotonic clock in seconds. */
+/* CPUs this process may run on (its affinity mask, as taskset sets it), at least 1. */
+unsigned cpu_count(void);
+
 double time_wall(void);
 double time_mono(void);
 

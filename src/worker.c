@@ -1,7 +1,10 @@
 /*
- * worker.c: a worker thread. Its libev loop drives one libcurl multi
- * handle through curl_multi_socket_action (an ev_io per socket, one
- * ev_timer for libcurl's timeout) and runs the users living on it.
+ * worker.c: a worker thread. Its libev loop drives a few libcurl multi
+ * handles through curl_multi_socket_action (an ev_io per socket, one
+ * ev_timer per multi handle for libcurl's timeout) and runs the users
+ * living on it. Users are spread over multi handles of WORKER_GROUP_USERS
+ * at most, because libcurl scans a multi handle's connection pool for
+ * every transfer: small pools keep that cost flat as users grow.
  *
  * A user is a small state machine: run its class's on_start requests once,
  * then pick a task (by weight, or the next in file order), send its
@@ -37,6 +40,7 @@
 enum user_state {
     USER_FREE,               /* in the pool */
     USER_WAITING,            /* between tasks */
+    USER_READY,              /* its next request goes out before the loop waits again */
     USER_IN_FLIGHT,          /* a request is with libcurl */
 };
 
@@ -47,8 +51,19 @@ enum user_stage {
     STAGE_STOP,              /* the on_stop tasks, then the user leaves */
 };
 
+/* One libcurl multi handle and the users whose handles it drives. */
+struct group {
+    struct worker *w;
+    CURLM *multi;
+    ev_timer timer;          /* libcurl's timeout */
+    unsigned nusers;
+    size_t maxconnects;      /* libcurl's connection pool size */
+    bool kick;               /* handles were added: run libcurl's timeouts now */
+};
+
 struct user {
     struct worker *w;
+    struct group *g;
     unsigned cls;
     const struct user_class *uc;
     enum user_state state;
@@ -80,10 +95,10 @@ struct worker {
 
     struct ev_loop *loop;
     ev_async wake;
+    ev_prepare prepare;      /* sends the ready users' requests, all together */
     ev_timer flush_timer;
-    ev_timer curl_timer;
-    CURLM *multi;
-    size_t maxconnects;      /* libcurl's connection pool size */
+    struct group **groups;   /* never shrinks; a user keeps its group while alive */
+    size_t ngroups;
     ev_io **socks;           /* by file descriptor, allocated once per fd number */
     size_t nsocks;
 
@@ -94,6 +109,8 @@ struct worker {
     struct user **users;     /* alive, in spawn order */
     size_t nusers, users_cap;
     struct user *free_users;
+    struct user **ready;     /* users whose next request is due now */
+    size_t nready, ready_cap;
 
     bool stopping;           /* a STOP_ALL is being carried out */
     unsigned stop_generation;
@@ -130,40 +147,41 @@ rng_below(struct worker *w, unsigned n)
 
 /* ---- libcurl glue ---- */
 
-static void check_done(struct worker *w);
+static void check_done(struct group *g);
 
 /* A socket is ready: tell libcurl. */
 static void
 on_sock(struct ev_loop *loop, ev_io *io, int revents)
 {
-    struct worker *w = io->data;
+    struct group *g = io->data;
     int flags = (revents & EV_READ ? CURL_CSELECT_IN : 0) |
                 (revents & EV_WRITE ? CURL_CSELECT_OUT : 0);
     int running;
 
     (void)loop;
-    curl_multi_socket_action(w->multi, io->fd, flags, &running);
-    check_done(w);
+    curl_multi_socket_action(g->multi, io->fd, flags, &running);
+    check_done(g);
 }
 
 /* libcurl's timeout expired. */
 static void
 on_curl_timer(struct ev_loop *loop, ev_timer *t, int revents)
 {
-    struct worker *w = t->data;
+    struct group *g = t->data;
     int running;
 
     (void)loop;
     (void)revents;
-    curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-    check_done(w);
+    curl_multi_socket_action(g->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    check_done(g);
 }
 
 /* CURLMOPT_SOCKETFUNCTION: watch, re-watch or forget a socket. */
 static int
 socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
-    struct worker *w = userp;
+    struct group *g = userp;
+    struct worker *w = g->w;
     ev_io *io;
     int events = 0;
 
@@ -184,13 +202,13 @@ socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
     if (io == NULL) {
         io = xcalloc(1, sizeof(*io));
         ev_init(io, on_sock);
-        io->data = w;
         w->socks[fd] = io;
     }
     if (ev_is_active(io))
         ev_io_stop(w->loop, io);
     if (what == CURL_POLL_REMOVE)
         return 0;
+    io->data = g;            /* a file descriptor number may move between groups */
     if (what & CURL_POLL_IN)
         events |= EV_READ;
     if (what & CURL_POLL_OUT)
@@ -200,19 +218,64 @@ socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
     return 0;
 }
 
-/* CURLMOPT_TIMERFUNCTION: (re)arm or cancel the single timer. */
+/* CURLMOPT_TIMERFUNCTION: (re)arm or cancel the group's timer. */
 static int
 timer_cb(CURLM *multi, long timeout_ms, void *userp)
 {
-    struct worker *w = userp;
+    struct group *g = userp;
 
     (void)multi;
-    ev_timer_stop(w->loop, &w->curl_timer);
+    ev_timer_stop(g->w->loop, &g->timer);
     if (timeout_ms >= 0) {
-        ev_timer_set(&w->curl_timer, (double)timeout_ms / 1000.0, 0.);
-        ev_timer_start(w->loop, &w->curl_timer);
+        ev_timer_set(&g->timer, (double)timeout_ms / 1000.0, 0.);
+        ev_timer_start(g->w->loop, &g->timer);
     }
     return 0;
+}
+
+/* A new multi handle for the worker. */
+static struct group *
+group_new(struct worker *w)
+{
+    struct group *g = xcalloc(1, sizeof(*g));
+
+    g->w = w;
+    ev_timer_init(&g->timer, on_curl_timer, 0., 0.);
+    g->timer.data = g;
+    g->multi = curl_multi_init();
+    if (g->multi == NULL)
+        fatal("curl_multi_init failed");
+    curl_multi_setopt(g->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+    curl_multi_setopt(g->multi, CURLMOPT_SOCKETDATA, g);
+    curl_multi_setopt(g->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+    curl_multi_setopt(g->multi, CURLMOPT_TIMERDATA, g);
+    w->groups = xrealloc(w->groups, (w->ngroups + 1) * sizeof(*w->groups));
+    w->groups[w->ngroups++] = g;
+    return g;
+}
+
+/* The group a new user joins: the first with room, or a new one. */
+static struct group *
+group_pick(struct worker *w)
+{
+    struct group *g = NULL;
+    size_t i;
+
+    for (i = 0; i < w->ngroups; i++) {
+        if (w->groups[i]->nusers < WORKER_GROUP_USERS) {
+            g = w->groups[i];
+            break;
+        }
+    }
+    if (g == NULL)
+        g = group_new(w);
+    g->nusers++;
+    if (g->nusers > g->maxconnects) {
+        /* keep one pooled connection per user, as Locust's users each keep theirs */
+        g->maxconnects = g->nusers + g->nusers / 4 + 8;
+        curl_multi_setopt(g->multi, CURLMOPT_MAXCONNECTS, (long)g->maxconnects);
+    }
+    return g;
 }
 
 /* ---- users ---- */
@@ -229,10 +292,13 @@ user_release(struct user *u)
 
     if (u->state == USER_WAITING)
         ev_timer_stop(w->loop, &u->wait_timer);
+    /* a USER_READY user stays in w->ready, which skips users no longer ready */
     if (u->state == USER_IN_FLIGHT) {
-        curl_multi_remove_handle(w->multi, u->conn.easy);
+        curl_multi_remove_handle(u->g->multi, u->conn.easy);
         atomic_fetch_sub(&w->in_flight, 1);
     }
+    u->g->nusers--;
+    u->g = NULL;
     for (i = w->nusers; i-- > 0;) {
         if (w->users[i] == u) {
             memmove(&w->users[i], &w->users[i + 1], (w->nusers - i - 1) * sizeof(*w->users));
@@ -341,7 +407,48 @@ user_next(struct user *u)
     http_conn_set_task(&u->conn, u->task, &rt);
     u->state = USER_IN_FLIGHT;
     atomic_fetch_add(&w->in_flight, 1);
-    curl_multi_add_handle(w->multi, u->conn.easy);
+    curl_multi_add_handle(u->g->multi, u->conn.easy);
+    u->g->kick = true;
+}
+
+/*
+ * Before the loop waits: send the requests of the users that finished a
+ * task without a wait. Adding them here rather than from inside libcurl's
+ * callbacks sends them in one burst once every ready socket was read,
+ * which costs less than a send between every two reads (the target's
+ * process is woken once per burst rather than once per request).
+ */
+static void
+on_prepare(struct ev_loop *loop, ev_prepare *p, int revents)
+{
+    struct worker *w = p->data;
+    size_t i;
+    int running;
+
+    (void)loop;
+    (void)revents;
+    do {
+        size_t n = w->nready;
+
+        for (i = 0; i < n; i++) {
+            struct user *u = w->ready[i];
+
+            if (u->state == USER_READY)
+                user_next(u);
+        }
+        /* users made ready meanwhile (by the kicks below) move up to the front */
+        memmove(w->ready, w->ready + n, (w->nready - n) * sizeof(*w->ready));
+        w->nready -= n;
+        for (i = 0; i < w->ngroups; i++) {
+            struct group *g = w->groups[i];
+
+            if (g->kick) {
+                g->kick = false;
+                curl_multi_socket_action(g->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+                check_done(g);
+            }
+        }
+    } while (w->nready > 0);
 }
 
 /* A request finished: record it, then wait or stop. */
@@ -354,7 +461,7 @@ user_done(struct user *u, CURLcode rc)
     double now = ev_now(w->loop);
     double wait;
 
-    curl_multi_remove_handle(w->multi, u->conn.easy);
+    curl_multi_remove_handle(u->g->multi, u->conn.easy);
     atomic_fetch_sub(&w->in_flight, 1);
     u->state = USER_WAITING;
     http_result_read(&u->conn, t, rc, &res);
@@ -385,7 +492,12 @@ user_done(struct user *u, CURLcode rc)
     }
     wait = user_wait_time(u, now);
     if (wait <= 0) {
-        user_next(u);
+        if (w->nready == w->ready_cap) {
+            w->ready_cap = w->ready_cap ? w->ready_cap * 2 : 64;
+            w->ready = xrealloc(w->ready, w->ready_cap * sizeof(*w->ready));
+        }
+        w->ready[w->nready++] = u;
+        u->state = USER_READY;
     } else {
         ev_timer_set(&u->wait_timer, wait, 0.);
         ev_timer_start(w->loop, &u->wait_timer);
@@ -394,12 +506,12 @@ user_done(struct user *u, CURLcode rc)
 
 /* Drain libcurl's finished transfers. */
 static void
-check_done(struct worker *w)
+check_done(struct group *g)
 {
     CURLMsg *msg;
     int left;
 
-    while ((msg = curl_multi_info_read(w->multi, &left)) != NULL) {
+    while ((msg = curl_multi_info_read(g->multi, &left)) != NULL) {
         struct user *u = NULL;
 
         if (msg->msg != CURLMSG_DONE)
@@ -445,11 +557,7 @@ user_spawn(struct worker *w, unsigned cls)
     }
     w->users[w->nusers++] = u;
     atomic_store(&w->alive, (unsigned)w->nusers);
-    if (w->nusers > w->maxconnects) {
-        /* keep one pooled connection per user, as Locust's users each keep theirs */
-        w->maxconnects = w->nusers + w->nusers / 4 + 8;
-        curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long)w->maxconnects);
-    }
+    u->g = group_pick(w);
     user_next(u);
 }
 
@@ -554,7 +662,7 @@ on_wake(struct ev_loop *loop, ev_async *a, int revents)
     for (i = 0; i < n; i++)
         run_command(w, &batch[i]);
     free(batch);
-    /* requests added by the commands start on libcurl's next timeout */
+    /* requests added by the commands go out from on_prepare, before the loop waits */
 }
 
 /* Once a second: hand the statistics over; finish a stop. */
@@ -606,19 +714,12 @@ worker_new(struct runner *r, unsigned index)
     ev_async_init(&w->wake, on_wake);
     w->wake.data = w;
     ev_async_start(w->loop, &w->wake);
+    ev_prepare_init(&w->prepare, on_prepare);
+    w->prepare.data = w;
+    ev_prepare_start(w->loop, &w->prepare);
     ev_timer_init(&w->flush_timer, on_flush, FLUSH_INTERVAL, FLUSH_INTERVAL);
     w->flush_timer.data = w;
     ev_timer_start(w->loop, &w->flush_timer);
-    ev_timer_init(&w->curl_timer, on_curl_timer, 0., 0.);
-    w->curl_timer.data = w;
-
-    w->multi = curl_multi_init();
-    if (w->multi == NULL)
-        fatal("curl_multi_init failed");
-    curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
-    curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
-    curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
-    curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
     return w;
 }
 
@@ -685,7 +786,12 @@ worker_free(struct worker *w)
         free(u);
     }
     free(w->users);
-    curl_multi_cleanup(w->multi);
+    free(w->ready);
+    for (i = 0; i < w->ngroups; i++) {
+        curl_multi_cleanup(w->groups[i]->multi);
+        free(w->groups[i]);
+    }
+    free(w->groups);
     for (i = 0; i < w->nsocks; i++) {
         if (w->socks[i] != NULL && ev_is_active(w->socks[i]))
             ev_io_stop(w->loop, w->socks[i]);

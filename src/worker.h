@@ -1,6 +1,6 @@
 /*
- * worker.h: one worker thread: a libev loop driving one libcurl multi
- * handle, and the simulated users living on it. Workers share nothing
+ * worker.h: one worker thread: a libev loop driving a few libcurl multi
+ * handles, and the simulated users living on it. Workers share nothing
  * with each other; the runner talks to them only through commands, and
  * they hand their statistics to the shared model once a second.
  */
@@ -11,6 +11,9 @@
 
 struct runner;
 struct worker;
+
+/* Users per libcurl multi handle (libcurl's cost per transfer grows with its pool). */
+#define WORKER_GROUP_USERS 32
 
 enum worker_cmd {
     WORKER_SPAWN,            /* start `count` users of class `cls` */

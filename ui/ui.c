@@ -306,6 +306,11 @@ dash_start(struct dash *d, unsigned users, double rate)
     if (runner_state(d->runner) == RUNNER_READY || runner_state(d->runner) == RUNNER_STOPPED)
         d->cpu_warned = false;
     runner_start(d->runner, users, rate);
+    if (runner_target_users(d->runner) < users) {
+        dash_message(d, "%u users do not fit the open-file limit: running %u (see the log)", users,
+                     runner_target_users(d->runner));
+        d->app->settings.users = runner_target_users(d->runner);
+    }
 }
 
 /* Users step for + and -: a tenth of the target, at least one. */
@@ -334,9 +339,14 @@ change_users(struct dash *d, int dir)
         next = target > step ? target - step : 1;
     if (next == target)
         return;
-    d->app->settings.users = next;
     runner_start(d->runner, next, runner_spawn_rate(d->runner));
-    dash_message(d, "users: %u -> %u", target, next);
+    if (runner_target_users(d->runner) < next) {
+        next = runner_target_users(d->runner);
+        dash_message(d, "users: %u -> %u, capped by the open-file limit (see the log)", target, next);
+    } else {
+        dash_message(d, "users: %u -> %u", target, next);
+    }
+    d->app->settings.users = next;
 }
 
 /* Sort by a column; the same column again inverts the order. */
