@@ -257,7 +257,7 @@ app_write_reports(struct app *app)
     struct stats final;
     struct rusage ru;
     char *err = NULL;
-    int rc = 0;
+    int rc = 0, exit_status;
 
     if (app->reports_written)
         return 0;
@@ -270,7 +270,7 @@ app_write_reports(struct app *app)
     stats_copy(&final, &app->stats);
     if (s->nthresholds > 0)
         app->thresholds_failed = app_eval_thresholds(app, &final) > 0;
-    app->final_status = app_exit_status(app);
+    exit_status = app_exit_status(app);
 
     if (app->csv != NULL) {
         if (csv_report_close(app->csv, &final, runner_user_count(app->runner), time_wall()) < 0) {
@@ -298,7 +298,7 @@ app_write_reports(struct app *app)
             run.end_time = final.total.last_request_ts;
     }
     run.stopped_by = stopped_by(app);
-    run.exit_status = app->final_status;
+    run.exit_status = exit_status;
     run.threads = app->runner != NULL ? runner_threads(app->runner) : 0;
     run.target_users = app->runner != NULL && runner_target_users(app->runner) > 0
                            ? runner_target_users(app->runner)

@@ -45,7 +45,6 @@ struct app {
     struct stats report_view; /* the timer's copy of the statistics */
     bool threshold_aborted;  /* a threshold stopped the run */
     bool thresholds_failed;  /* the final evaluation found a failed threshold */
-    int final_status;        /* set by app_write_reports */
 };
 
 int app_main(int argc, char **argv);

@@ -30,7 +30,6 @@ struct snapshot {
 };
 
 struct csv_report {
-    char *prefix;
     bool full_history;
     char *stats_path, *failures_path, *exceptions_path, *history_path;
     FILE *history;
@@ -446,13 +445,38 @@ write_history(struct csv_report *c, const struct stats *s, unsigned users, doubl
     fflush(c->history);
 }
 
+/* Replace the three files that hold a picture of now; 0, or -1 if one could not be written. */
+static int
+rewrite_files(struct csv_report *c, const struct stats *s)
+{
+    int rc = 0;
+
+    if (replace_file(c->stats_path, fill_stats, s) < 0)
+        rc = -1;
+    if (replace_file(c->failures_path, fill_failures, s) < 0)
+        rc = -1;
+    if (replace_file(c->exceptions_path, fill_exceptions, s) < 0)
+        rc = -1;
+    return rc;
+}
+
+static void
+csv_report_free(struct csv_report *c)
+{
+    free(c->snaps);
+    free(c->stats_path);
+    free(c->history_path);
+    free(c->failures_path);
+    free(c->exceptions_path);
+    free(c);
+}
+
 struct csv_report *
 csv_report_open(const char *prefix, bool full_history, char **err)
 {
     struct csv_report *c = xcalloc(1, sizeof(*c));
     struct stats empty;
 
-    c->prefix = xstrdup(prefix);
     c->full_history = full_history;
     for (int k = 0; k < SNAPSHOTS; k++)
         c->total_snaps[k].sec = -1;
@@ -469,9 +493,7 @@ csv_report_open(const char *prefix, bool full_history, char **err)
     /* the other files get their headers now too, and history its first row, as in Locust */
     stats_init(&empty);
     write_history(c, &empty, 0, time_wall());
-    if (replace_file(c->stats_path, fill_stats, &empty) < 0 ||
-        replace_file(c->failures_path, fill_failures, &empty) < 0 ||
-        replace_file(c->exceptions_path, fill_exceptions, &empty) < 0) {
+    if (rewrite_files(c, &empty) < 0) {
         *err = xasprintf("cannot write the CSV files %s_*.csv: %s", prefix, strerror(errno));
         stats_free(&empty);
         goto fail;
@@ -481,42 +503,25 @@ csv_report_open(const char *prefix, bool full_history, char **err)
 fail:
     if (c->history != NULL)
         fclose(c->history);
-    free(c->prefix);
-    free(c->stats_path);
-    free(c->history_path);
-    free(c->failures_path);
-    free(c->exceptions_path);
-    free(c);
+    csv_report_free(c);
     return NULL;
 }
 
 void
 csv_report_tick(struct csv_report *c, const struct stats *s, unsigned users, double now)
 {
-    replace_file(c->stats_path, fill_stats, s);
+    rewrite_files(c, s);
     write_history(c, s, users, now);
-    replace_file(c->failures_path, fill_failures, s);
-    replace_file(c->exceptions_path, fill_exceptions, s);
 }
 
 int
 csv_report_close(struct csv_report *c, const struct stats *s, unsigned users, double now)
 {
-    int rc = 0;
+    int rc = rewrite_files(c, s);
 
-    if (replace_file(c->stats_path, fill_stats, s) < 0 ||
-        replace_file(c->failures_path, fill_failures, s) < 0 ||
-        replace_file(c->exceptions_path, fill_exceptions, s) < 0)
-        rc = -1;
     write_history(c, s, users, now);
     if (fclose(c->history) != 0)
         rc = -1;
-    free(c->snaps);
-    free(c->prefix);
-    free(c->stats_path);
-    free(c->history_path);
-    free(c->failures_path);
-    free(c->exceptions_path);
-    free(c);
+    csv_report_free(c);
     return rc;
 }

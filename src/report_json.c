@@ -79,12 +79,8 @@ redact_url(const char *url)
     const char *scheme = strstr(url, "://");
     const char *at, *colon, *slash;
 
-    if (scheme == NULL) {
-        char *copy = xstrdup(url);
-
-        secret_redact(copy);
-        return copy;
-    }
+    if (scheme == NULL)
+        return report_redact(url);
     slash = strchr(scheme + 3, '/');
     at = strchr(scheme + 3, '@');
     if (at == NULL || (slash != NULL && at > slash))
