@@ -72,6 +72,7 @@ host = https://127.0.0.1:$port
 
 [user U]
 wait = constant 0.1
+order = sequential
 
 [task U checked]
 path = /
