@@ -23,10 +23,13 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <ev.h>
 
+#include "fastpoll.h"
 #include "http.h"
 #include "log.h"
 #include "rng.h"
@@ -49,6 +52,17 @@ enum user_stage {
     STAGE_START,             /* the class's on_start tasks, in order */
     STAGE_MAIN,              /* the tasks, by weight or in order */
     STAGE_STOP,              /* the on_stop tasks, then the user leaves */
+};
+
+/* A socket libcurl asked the worker to watch. */
+struct sock {
+    ev_io io;                /* first: on_sock gets the sock from its ev_io; io.data is the group */
+    bool conn;               /* a connection socket, opened and not yet closed by our callbacks */
+    bool removed;            /* idle; the watcher stops before the loop waits unless taken again */
+    bool idle;               /* its last transfer ended in loop iteration idle_iter */
+    unsigned idle_iter;
+    unsigned transfers;      /* transfers it carried (times it went idle), up to 2 */
+    unsigned polled_window;  /* the last fastpoll window that asked about it */
 };
 
 /* One libcurl multi handle and the users whose handles it drives. */
@@ -99,8 +113,11 @@ struct worker {
     ev_timer flush_timer;
     struct group **groups;   /* never shrinks; a user keeps its group while alive */
     size_t ngroups;
-    ev_io **socks;           /* by file descriptor, allocated once per fd number */
+    struct sock **socks;     /* by file descriptor, allocated once per fd number */
     size_t nsocks;
+    int *removed;            /* sockets gone idle this loop iteration (socket_cb) */
+    size_t nremoved, removed_cap;
+    unsigned fastpoll_window; /* counts on_prepare's windows (sock_fresh) */
 
     pthread_mutex_t lock;    /* guards the command queue */
     struct command *queue;
@@ -153,12 +170,15 @@ static void check_done(struct group *g);
 static void
 on_sock(struct ev_loop *loop, ev_io *io, int revents)
 {
+    struct sock *sk = (struct sock *)io;
     struct group *g = io->data;
     int flags = (revents & EV_READ ? CURL_CSELECT_IN : 0) |
                 (revents & EV_WRITE ? CURL_CSELECT_OUT : 0);
     int running;
 
     (void)loop;
+    if (sk->removed)
+        return;              /* an idle connection libcurl no longer watches */
     curl_multi_socket_action(g->multi, io->fd, flags, &running);
     check_done(g);
 }
@@ -176,19 +196,12 @@ on_curl_timer(struct ev_loop *loop, ev_timer *t, int revents)
     check_done(g);
 }
 
-/* CURLMOPT_SOCKETFUNCTION: watch, re-watch or forget a socket. */
-static int
-socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+/* The worker's record for file descriptor fd, made on first use. */
+static struct sock *
+sock_get(struct worker *w, int fd)
 {
-    struct group *g = userp;
-    struct worker *w = g->w;
-    ev_io *io;
-    int events = 0;
+    struct sock *sk;
 
-    (void)easy;
-    (void)socketp;
-    if (fd < 0)
-        return 0;
     if ((size_t)fd >= w->nsocks) {
         size_t n = w->nsocks ? w->nsocks : 256;
 
@@ -198,24 +211,163 @@ socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
         memset(w->socks + w->nsocks, 0, (n - w->nsocks) * sizeof(*w->socks));
         w->nsocks = n;
     }
-    io = w->socks[fd];
-    if (io == NULL) {
-        io = xcalloc(1, sizeof(*io));
-        ev_init(io, on_sock);
-        w->socks[fd] = io;
+    sk = w->socks[fd];
+    if (sk == NULL) {
+        sk = xcalloc(1, sizeof(*sk));
+        ev_init(&sk->io, on_sock);
+        w->socks[fd] = sk;
     }
-    if (ev_is_active(io))
-        ev_io_stop(w->loop, io);
-    if (what == CURL_POLL_REMOVE)
+    return sk;
+}
+
+/*
+ * CURLMOPT_SOCKETFUNCTION: watch, re-watch or forget a socket.
+ *
+ * A connection going idle (CURL_POLL_REMOVE when its transfer ends) is
+ * usually taken again by the next request before the loop waits: its
+ * watcher is left running until then (sock_flush_removed), so that the
+ * pair costs no epoll_ctl. Only connection sockets opened and closed
+ * through cicada's own callbacks get this; any other socket libcurl hands
+ * over (a resolver's) is stopped at once, as its number may be reused
+ * without cicada hearing of the close.
+ */
+static int
+socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+    struct group *g = userp;
+    struct worker *w = g->w;
+    struct sock *sk;
+    int events = 0;
+
+    (void)easy;
+    (void)socketp;
+    if (fd < 0)
         return 0;
-    io->data = g;            /* a file descriptor number may move between groups */
+    sk = sock_get(w, fd);
+    if (what == CURL_POLL_REMOVE) {
+        if (!ev_is_active(&sk->io) || sk->removed)
+            return 0;
+        if (!sk->conn) {
+            ev_io_stop(w->loop, &sk->io);
+            return 0;
+        }
+        sk->removed = true;
+        sk->idle = true;
+        if (sk->transfers < 2)
+            sk->transfers++;
+        sk->idle_iter = ev_iteration(w->loop);
+        if (w->nremoved == w->removed_cap) {
+            w->removed_cap = w->removed_cap ? 2 * w->removed_cap : 64;
+            w->removed = xrealloc(w->removed, w->removed_cap * sizeof(*w->removed));
+        }
+        w->removed[w->nremoved++] = fd;
+        return 0;
+    }
     if (what & CURL_POLL_IN)
         events |= EV_READ;
     if (what & CURL_POLL_OUT)
         events |= EV_WRITE;
-    ev_io_set(io, fd, events);
-    ev_io_start(w->loop, io);
+    sk->io.data = g;         /* a file descriptor number may move between groups */
+    sk->idle = false;
+    if (ev_is_active(&sk->io)) {
+        if (sk->conn && (sk->io.events & (EV_READ | EV_WRITE)) == events) {
+            sk->removed = false;
+            return 0;
+        }
+        ev_io_stop(w->loop, &sk->io);
+    }
+    sk->removed = false;
+    ev_io_set(&sk->io, fd, events);
+    ev_io_start(w->loop, &sk->io);
     return 0;
+}
+
+/* Stop the watchers of connections that went idle and were not taken again. */
+static void
+sock_flush_removed(struct worker *w)
+{
+    size_t i;
+
+    for (i = 0; i < w->nremoved; i++) {
+        struct sock *sk = w->socks[w->removed[i]];
+
+        if (sk->removed) {
+            sk->removed = false;
+            ev_io_stop(w->loop, &sk->io);
+        }
+    }
+    w->nremoved = 0;
+}
+
+/* CURLOPT_OPENSOCKETFUNCTION: open a connection's socket, and know it is one. */
+static curl_socket_t
+open_socket_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+    struct worker *w = clientp;
+    curl_socket_t fd;
+
+    (void)purpose;
+    fd = socket(addr->family, addr->socktype, addr->protocol);
+    if (fd >= 0) {
+        struct sock *sk = sock_get(w, fd);
+
+        if (ev_is_active(&sk->io))
+            ev_io_stop(w->loop, &sk->io);   /* a closed socket's watcher, never told */
+        sk->removed = false;
+        sk->conn = true;
+        sk->idle = false;
+        sk->transfers = 0;
+    }
+    return fd;
+}
+
+/* CURLOPT_CLOSESOCKETFUNCTION: a connection closes; its watcher goes first. */
+static int
+close_socket_cb(void *clientp, curl_socket_t fd)
+{
+    struct worker *w = clientp;
+
+    if (fd >= 0 && (size_t)fd < w->nsocks && w->socks[fd] != NULL) {
+        struct sock *sk = w->socks[fd];
+
+        if (ev_is_active(&sk->io))
+            ev_io_stop(w->loop, &sk->io);
+        sk->removed = false;
+        sk->conn = false;
+        sk->idle = false;
+    }
+    return close(fd);
+}
+
+/*
+ * fastpoll's question, asked while a group's new transfers start
+ * (on_prepare): may libcurl's zero-timeout read poll of fd be answered
+ * "nothing yet" without a system call? libcurl polls a connection twice
+ * there: before reusing it (has the server closed it?) and right after
+ * sending (is the answer there?). Yes to the first only for a connection
+ * whose last transfer ended in this very loop iteration, that is after
+ * the loop last waited (its answer was just read in full), and that the
+ * server kept open after an answer before (it carried two transfers: a
+ * server that closes after every answer without saying so is checked
+ * every time, as libcurl would). Yes to any
+ * later poll of the same socket in the same window: the first was
+ * microseconds ago, and after a send libcurl waits for the socket through
+ * the loop anyway. A connection idle for longer gets libcurl's real check;
+ * transfers that libcurl retries after finding a connection dead never
+ * start inside a window, so they always get it too (see fastpoll.h).
+ */
+static bool
+sock_fresh(void *ctx, int fd)
+{
+    struct worker *w = ctx;
+    struct sock *sk;
+
+    if ((size_t)fd >= w->nsocks || (sk = w->socks[fd]) == NULL || !sk->conn)
+        return false;
+    if (sk->polled_window == w->fastpoll_window)
+        return true;
+    sk->polled_window = w->fastpoll_window;
+    return sk->idle && sk->idle_iter == ev_iteration(w->loop) && sk->transfers >= 2;
 }
 
 /* CURLMOPT_TIMERFUNCTION: (re)arm or cancel the group's timer. */
@@ -444,11 +596,15 @@ on_prepare(struct ev_loop *loop, ev_prepare *p, int revents)
 
             if (g->kick) {
                 g->kick = false;
+                w->fastpoll_window++;
+                fastpoll_begin(sock_fresh, w);
                 curl_multi_socket_action(g->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+                fastpoll_end();
                 check_done(g);
             }
         }
     } while (w->nready > 0);
+    sock_flush_removed(w);
 }
 
 /* A request finished: record it, then wait or stop. */
@@ -533,6 +689,10 @@ user_spawn(struct worker *w, unsigned cls)
         u = xcalloc(1, sizeof(*u));
         u->w = w;
         http_conn_init(&u->conn, w->settings, u);
+        curl_easy_setopt(u->conn.easy, CURLOPT_OPENSOCKETFUNCTION, open_socket_cb);
+        curl_easy_setopt(u->conn.easy, CURLOPT_OPENSOCKETDATA, w);
+        curl_easy_setopt(u->conn.easy, CURLOPT_CLOSESOCKETFUNCTION, close_socket_cb);
+        curl_easy_setopt(u->conn.easy, CURLOPT_CLOSESOCKETDATA, w);
         ev_timer_init(&u->wait_timer, on_wait_done, 0., 0.);
         u->wait_timer.data = u;
     }
@@ -688,6 +848,13 @@ worker_main(void *arg)
     sigfillset(&set);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     ev_run(w->loop, 0);
+    {
+        unsigned long long skipped, passed;
+
+        fastpoll_counts(&skipped, &passed);
+        log_debug("cicada.worker", "worker %u: %llu of libcurl's zero-timeout polls answered "
+                  "without a system call, %llu passed on", w->index, skipped, passed);
+    }
     return NULL;
 }
 
@@ -793,11 +960,12 @@ worker_free(struct worker *w)
     }
     free(w->groups);
     for (i = 0; i < w->nsocks; i++) {
-        if (w->socks[i] != NULL && ev_is_active(w->socks[i]))
-            ev_io_stop(w->loop, w->socks[i]);
+        if (w->socks[i] != NULL && ev_is_active(&w->socks[i]->io))
+            ev_io_stop(w->loop, &w->socks[i]->io);
         free(w->socks[i]);
     }
     free(w->socks);
+    free(w->removed);
     ev_loop_destroy(w->loop);
     stats_delta_free(&w->delta);
     pthread_mutex_destroy(&w->lock);
