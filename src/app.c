@@ -540,7 +540,8 @@ prepare(struct app *app, int argc, char **argv)
         return EXIT_OK;
     }
     if (cli_value(&app->cli, "version") != NULL) {
-        printf("cicada %s (libcurl %s)\n", PACKAGE_VERSION, curl_version_info(CURLVERSION_NOW)->version);
+        printf("cicada %s (libcurl %s, %s)\n", PACKAGE_VERSION,
+               curl_version_info(CURLVERSION_NOW)->version, http_allocator());
         return EXIT_OK;
     }
 

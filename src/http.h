@@ -28,6 +28,8 @@ enum http_error_kind {
 /* Global libcurl setup and teardown (once per process). */
 void http_global_init(void);
 void http_global_cleanup(void);
+/* Which allocator libcurl was given, for --version. */
+const char *http_allocator(void);
 
 /* Prepare every task of the scenario (after every scenario_prepare; prepares again). */
 void http_prepare(struct scenario *sc);
