@@ -379,9 +379,12 @@ close_socket_cb(void *clientp, curl_socket_t fd)
  * every time, as libcurl would). Yes to any
  * later poll of the same socket in the same window: the first was
  * microseconds ago, and after a send libcurl waits for the socket through
- * the loop anyway. A connection idle for longer gets libcurl's real check;
- * transfers that libcurl retries after finding a connection dead never
- * start inside a window, so they always get it too (see fastpoll.h).
+ * the loop anyway. A connection idle for longer gets libcurl's real check.
+ * When a reused connection turns out dead, libcurl retries the request on
+ * another: after a failed read that happens from the loop, outside any
+ * window, with real checks; after a failed send it may happen inside the
+ * window, where the next connection tried meets the same rule (see
+ * fastpoll.h; tests/integration/keepalive.sh).
  */
 static bool
 sock_fresh(void *ctx, int fd)
