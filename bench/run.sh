@@ -38,6 +38,33 @@ LOCUST="$PYTHON /usr/bin/locust"
 set +e
 
 [ -x "$CICADA" ] || fail "$CICADA is not built"
+
+# the peers and the target, from Debian (installed here when run as root, as
+# ./bootstrap does; otherwise the apt-get line is printed)
+missing=""
+need() {   # need COMMAND PACKAGE
+    command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/bin/$1" ] ||
+        missing="$missing $2"
+}
+need nginx nginx-light
+need tmux tmux
+need perf linux-perf
+case " $tools " in *" wrk "*) need wrk wrk ;; esac
+case " $tools " in *" hey "*) need hey hey ;; esac
+case " $tools " in *" ab "*) need ab apache2-utils ;; esac
+case " $tools " in *locust*) [ -x /usr/bin/locust ] || missing="$missing python3-locust" ;; esac
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "make bench: installing:$missing"
+        apt-get update -qq >/dev/null 2>&1 || true
+        # shellcheck disable=SC2086
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing \
+            >/dev/null || fail "apt-get install$missing failed"
+    else
+        fail "missing Debian packages; install them with: sudo apt-get install$missing"
+    fi
+fi
+
 for t in nginx taskset tmux; do
     command -v $t >/dev/null 2>&1 || [ -x /usr/sbin/$t ] || fail "$t is not installed"
 done
