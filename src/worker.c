@@ -24,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -59,9 +58,8 @@ enum user_stage {
 struct sock {
     ev_io io;                /* first: on_sock gets the sock from its ev_io; io.data is the group */
     bool conn;               /* a connection socket, opened and not yet closed by our callbacks */
-    bool removed;            /* idle; the watcher stops before the loop waits unless taken again */
-    bool idle;               /* its last transfer ended in loop iteration idle_iter */
-    unsigned idle_iter;
+    bool removed;            /* went idle since the loop last waited; its watcher stops
+                                before the loop waits again unless it is taken again */
     unsigned transfers;      /* transfers it carried (times it went idle), up to 2 */
     unsigned polled_window;  /* the last fastpoll window that asked about it */
 };
@@ -112,8 +110,8 @@ struct worker {
     ev_async wake;
     ev_prepare prepare;      /* sends the ready users' requests, all together */
     ev_check woke;           /* first thing after the loop wakes: note the time */
-    uint64_t woke_us;        /* monotonic clock when the loop last woke */
-    uint64_t sock_us;        /* when on_sock began with the socket at hand; 0 outside on_sock */
+    double woke_at;          /* time_mono() when the loop last woke */
+    double sock_began;       /* time_mono() when on_sock began with the socket at hand; 0 outside */
     ev_timer flush_timer;
     struct group **groups;   /* never shrinks; a user keeps its group while alive */
     size_t ngroups;
@@ -159,16 +157,6 @@ rng_unit(struct worker *w)
     return (double)(rng_next(w) >> 11) * 0x1.0p-53;
 }
 
-/* The monotonic clock in microseconds (libcurl times transfers with it too). */
-static inline uint64_t
-mono_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 /* Uniform in [0, n). */
 static inline unsigned
 rng_below(struct worker *w, unsigned n)
@@ -193,10 +181,10 @@ on_sock(struct ev_loop *loop, ev_io *io, int revents)
     (void)loop;
     if (sk->removed)
         return;              /* an idle connection libcurl no longer watches */
-    g->w->sock_us = mono_us();
+    g->w->sock_began = time_mono();
     curl_multi_socket_action(g->multi, io->fd, flags, &running);
     check_done(g);
-    g->w->sock_us = 0;
+    g->w->sock_began = 0;
 }
 
 /* The loop woke up (before any other callback runs): note when. */
@@ -207,7 +195,7 @@ on_woke(struct ev_loop *loop, ev_check *c, int revents)
 
     (void)loop;
     (void)revents;
-    w->woke_us = mono_us();
+    w->woke_at = time_mono();
 }
 
 /* libcurl's timeout expired. */
@@ -279,10 +267,8 @@ socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
             return 0;
         }
         sk->removed = true;
-        sk->idle = true;
         if (sk->transfers < 2)
             sk->transfers++;
-        sk->idle_iter = ev_iteration(w->loop);
         if (w->nremoved == w->removed_cap) {
             w->removed_cap = w->removed_cap ? 2 * w->removed_cap : 64;
             w->removed = xrealloc(w->removed, w->removed_cap * sizeof(*w->removed));
@@ -295,7 +281,6 @@ socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
     if (what & CURL_POLL_OUT)
         events |= EV_WRITE;
     sk->io.data = g;         /* a file descriptor number may move between groups */
-    sk->idle = false;
     if (ev_is_active(&sk->io)) {
         if (sk->conn && (sk->io.events & (EV_READ | EV_WRITE)) == events) {
             sk->removed = false;
@@ -342,7 +327,6 @@ open_socket_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
             ev_io_stop(w->loop, &sk->io);   /* a closed socket's watcher, never told */
         sk->removed = false;
         sk->conn = true;
-        sk->idle = false;
         sk->transfers = 0;
     }
     return fd;
@@ -361,7 +345,6 @@ close_socket_cb(void *clientp, curl_socket_t fd)
             ev_io_stop(w->loop, &sk->io);
         sk->removed = false;
         sk->conn = false;
-        sk->idle = false;
     }
     return close(fd);
 }
@@ -372,11 +355,11 @@ close_socket_cb(void *clientp, curl_socket_t fd)
  * "nothing yet" without a system call? libcurl polls a connection twice
  * there: before reusing it (has the server closed it?) and right after
  * sending (is the answer there?). Yes to the first only for a connection
- * whose last transfer ended in this very loop iteration, that is after
- * the loop last waited (its answer was just read in full), and that the
- * server kept open after an answer before (it carried two transfers: a
- * server that closes after every answer without saying so is checked
- * every time, as libcurl would). Yes to any
+ * whose last transfer ended after the loop last waited (still "removed":
+ * sock_flush_removed clears that before every wait; its answer was just
+ * read in full), and that the server kept open after an answer before
+ * (it carried two transfers: a server that closes after every answer
+ * without saying so is checked every time, as libcurl would). Yes to any
  * later poll of the same socket in the same window: the first was
  * microseconds ago, and after a send libcurl waits for the socket through
  * the loop anyway. A connection idle for longer gets libcurl's real check.
@@ -397,7 +380,7 @@ sock_fresh(void *ctx, int fd)
     if (sk->polled_window == w->fastpoll_window)
         return true;
     sk->polled_window = w->fastpoll_window;
-    return sk->idle && sk->idle_iter == ev_iteration(w->loop) && sk->transfers >= 2;
+    return sk->removed && sk->transfers >= 2;
 }
 
 /* CURLMOPT_TIMERFUNCTION: (re)arm or cancel the group's timer. */
@@ -655,9 +638,9 @@ discount_loop_backlog(const struct worker *w, struct http_result *res)
 {
     uint64_t backlog;
 
-    if (w->sock_us == 0 || w->woke_us == 0 || w->sock_us <= w->woke_us)
+    if (w->sock_began == 0 || w->woke_at == 0 || w->sock_began <= w->woke_at)
         return;
-    backlog = w->sock_us - w->woke_us;
+    backlog = (uint64_t)((w->sock_began - w->woke_at) * 1e6);
     if (res->total_us <= backlog)
         return;
     res->total_us -= backlog;
