@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #ifdef HAVE_MIMALLOC
 #include <mimalloc.h>
@@ -316,6 +317,7 @@ on_header(char *data, size_t size, size_t nitems, void *arg)
     const struct task *t = c->task;
     size_t n = size * nitems, i;
 
+    c->answered = true;
     if (t == NULL || t->ncaptures == 0)
         return n;
     for (i = 0; i < t->ncaptures; i++) {
@@ -337,6 +339,120 @@ on_header(char *data, size_t size, size_t nitems, void *arg)
     return n;
 }
 
+/*
+ * Is the kept connection with this local port unfit to carry a request: the
+ * server closed or reset it, or sent bytes nobody asked for (an unsolicited
+ * "408 Request Timeout" before closing)? libcurl 7.88 checks a connection
+ * before reusing it only for a close (its peek sees stray bytes as life),
+ * and earlier than this, just before the request is written.
+ */
+static bool
+conn_unclean(const struct http_conn *c, int local_port)
+{
+    char byte;
+    ssize_t n;
+    int fd = c->sock_of_port != NULL ? c->sock_of_port(c->sock_ctx, local_port) : -1;
+
+    if (fd < 0)
+        return false;
+    n = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+/*
+ * CURLOPT_PREREQFUNCTION: the request is about to go on the wire, on a new
+ * or a kept connection. libcurl 7.88 calls this again when it resends a
+ * request by itself: when a kept connection dies before any byte of an
+ * answer, it sends the same request again on another connection, without
+ * telling anyone (it has no option to turn that off). A second send with
+ * no answer in between is that resend: refused for every method but the
+ * safe ones (a server may have received and acted on the first), and
+ * allowed once for GET, HEAD and OPTIONS when it goes out on a new
+ * connection, where it is counted; on another kept connection, which may
+ * be as dead as the first, it is refused and the worker sends it again on
+ * a new one (http_conn_resend).
+ * A redirect followed is a new request after an answer: not a resend.
+ */
+static int
+on_prereq(void *arg, char *primary_ip, char *local_ip, int primary_port, int local_port)
+{
+    struct http_conn *c = arg;
+    long connects = 0;
+
+    (void)primary_ip;
+    (void)local_ip;
+    (void)primary_port;
+    curl_easy_getinfo(c->easy, CURLINFO_NUM_CONNECTS, &connects);
+    if (connects == c->connects && conn_unclean(c, local_port)) {
+        c->stale = true;     /* nothing sent: the worker sends it on a new connection */
+        return CURL_PREREQFUNC_ABORT;
+    }
+    if (c->sends > 0 && !c->answered) {
+        /* on another kept connection, which may be dead too: refused, then resent on a new one */
+        if (!c->idempotent || c->resends > 0 || connects == c->connects) {
+            c->refused = true;
+            return CURL_PREREQFUNC_ABORT;
+        }
+        c->resends++;
+    }
+    c->sends++;
+    c->reused = connects == c->connects;
+    c->connects = connects;
+    c->answered = false;
+    return CURL_PREREQFUNC_OK;
+}
+
+bool
+http_conn_dead(const struct http_conn *c, CURLcode rc)
+{
+    if (c->refused)
+        return true;
+    if (c->sends == 0 || c->answered || !c->reused)
+        return false;
+    return rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING;
+}
+
+/* Set the handle up to send the same request again, on a new connection. */
+static void
+conn_again(struct http_conn *c)
+{
+    curl_off_t total = 0;
+
+    curl_easy_getinfo(c->easy, CURLINFO_TOTAL_TIME_T, &total);
+    c->prior_us += total > 0 ? (uint64_t)total : 0;
+    /* a kept connection may be as dead as the last one */
+    curl_easy_setopt(c->easy, CURLOPT_FRESH_CONNECT, 1L);
+    c->fresh = true;
+    c->sends = 0;
+    c->connects = 0;
+    c->reused = false;
+    c->answered = false;
+    c->refused = false;
+    c->stale = false;
+    c->body_bytes = 0;
+    c->errbuf[0] = '\0';
+    c->truncated = false;
+    c->resp.len = 0;
+}
+
+bool
+http_conn_again(struct http_conn *c, CURLcode rc)
+{
+    if (rc == CURLE_OK)
+        return false;
+    if (c->stale) {
+        if (++c->stale_count > 2)
+            return false;    /* new connections cannot be stale: a bound, never reached */
+        conn_again(c);
+        return true;
+    }
+    if (!http_conn_dead(c, rc) || !c->idempotent || c->resends > 0)
+        return false;
+    c->resends++;
+    conn_again(c);
+    return true;
+}
+
 void
 http_conn_init(struct http_conn *c, const struct settings *s, void *owner)
 {
@@ -349,6 +465,8 @@ http_conn_init(struct http_conn *c, const struct settings *s, void *owner)
     curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, c);
     curl_easy_setopt(c->easy, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c->easy, CURLOPT_HEADERDATA, c);
+    curl_easy_setopt(c->easy, CURLOPT_PREREQFUNCTION, on_prereq);
+    curl_easy_setopt(c->easy, CURLOPT_PREREQDATA, c);
     c->settings = s;
     curl_easy_setopt(c->easy, CURLOPT_ERRORBUFFER, c->errbuf);
     curl_easy_setopt(c->easy, CURLOPT_NOSIGNAL, 1L);
@@ -416,6 +534,8 @@ expand_headers(struct http_conn *c, const struct prepared *p, const struct tmpl_
         if (p->lines[i].t != NULL) {
             c->hdr[i].len = 0;
             tmpl_expand(p->lines[i].t, rt, &c->hdr[i]);
+            if (c->unsafe == 0 && tmpl_text_has_ctl(c->hdr[i].data, c->hdr[i].len))
+                c->unsafe = (int)i + 1;
             c->hnodes[i].data = c->hdr[i].data;
         } else {
             c->hnodes[i].data = (char *)p->lines[i].text;
@@ -442,7 +562,7 @@ reset_captures(struct http_conn *c, const struct task *t)
         c->found[i] = false;
 }
 
-void
+bool
 http_conn_set_task(struct http_conn *c, const struct task *t, const struct tmpl_rt *rt)
 {
     const struct prepared *p = t->http;
@@ -459,17 +579,36 @@ http_conn_set_task(struct http_conn *c, const struct task *t, const struct tmpl_
     c->keep_body = t->needs_body;
     c->truncated = false;
     c->resp.len = 0;
+    c->sends = c->resends = 0;
+    if (c->fresh) {
+        curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 0L);
+        c->fresh = false;
+    }
+    c->connects = 0;
+    c->reused = c->answered = c->refused = c->stale = false;
+    c->stale_count = 0;
+    c->prior_us = 0;
+    c->idempotent = p->mode == MODE_GET || p->mode == MODE_HEAD ||
+                    strcmp(t->method, "OPTIONS") == 0;
     reset_captures(c, t);
+    c->unsafe = 0;
 
     /* what templates make different on every request */
     if (p->dynamic_path) {
         c->url.len = 0;
         buf_puts(&c->url, t->url);
         tmpl_expand(t->path_t, rt, &c->url);
+        if (tmpl_text_has_ctl(c->url.data, c->url.len))
+            c->unsafe = -1;
         curl_easy_setopt(e, CURLOPT_URL, c->url.data);
     }
     if (p->dynamic_headers)
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, expand_headers(c, p, rt));
+    if (c->unsafe != 0) {
+        /* a CR, LF or NUL would end a line early: what follows would be a header or a request of its own */
+        c->task = NULL;      /* the handle's options are not those of a task any more */
+        return false;
+    }
     if (t->body_t != NULL && body == NULL) {
         c->body.len = 0;
         tmpl_expand(t->body_t, rt, &c->body);
@@ -481,7 +620,7 @@ http_conn_set_task(struct http_conn *c, const struct task *t, const struct tmpl_
 
     /* a prepared task never changes: the handle keeps the options of the task it sent last */
     if (same)
-        return;
+        return true;
     c->generation = prepare_generation;
     if (p->dynamic_path) {
         curl_easy_setopt(e, CURLOPT_CURLU, NULL);
@@ -533,6 +672,7 @@ http_conn_set_task(struct http_conn *c, const struct task *t, const struct tmpl_
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, t->method);
         break;
     }
+    return true;
 }
 
 void
@@ -546,10 +686,23 @@ http_result_read(struct http_conn *c, const struct task *t, CURLcode rc, struct 
     curl_easy_getinfo(c->easy, CURLINFO_STARTTRANSFER_TIME_T, &ttfb);
     memset(r, 0, sizeof(*r));
     r->status = status;
-    r->total_us = total > 0 ? (uint64_t)total : 0;
-    r->ttfb_us = ttfb > 0 ? (uint64_t)ttfb : 0;
+    r->total_us = (total > 0 ? (uint64_t)total : 0) + c->prior_us;
+    r->ttfb_us = (ttfb > 0 ? (uint64_t)ttfb : 0) + c->prior_us;
     r->bytes = c->body_bytes;
-    if (rc != CURLE_OK) {
+    r->resends = c->resends;
+    if (rc != CURLE_OK && c->stale) {
+        r->failed = true;
+        r->kind = HTTP_ERR_TRANSPORT;
+        r->code = CURLE_ABORTED_BY_CALLBACK;
+        r->detail = -3;
+    } else if (rc != CURLE_OK && http_conn_dead(c, rc)) {
+        /* one reason whichever way libcurl noticed: closed, reset, resend refused */
+        r->failed = true;
+        r->kind = HTTP_ERR_TRANSPORT;
+        r->code = CURLE_GOT_NOTHING;
+        curl_easy_getinfo(c->easy, CURLINFO_OS_ERRNO, &os_errno);
+        r->detail = c->refused || os_errno != ECONNRESET ? 0 : ECONNRESET;
+    } else if (rc != CURLE_OK) {
         r->failed = true;
         r->kind = HTTP_ERR_TRANSPORT;
         r->code = rc;
@@ -649,6 +802,20 @@ http_describe(const struct http_result *r, const struct http_conn *c, const stru
         }
         return;
     }
+    if (r->kind == HTTP_ERR_UNSAFE) {
+        if (r->code > 0 && c != NULL && (size_t)r->code <= c->hcap) {
+            const struct buf *line = &c->hdr[r->code - 1];
+            size_t n = line->data != NULL ? strcspn(line->data, ":\r\n") : 0;
+
+            snprintf(buf, size, "Not sent: header %.*s would carry a CR, LF or NUL from a "
+                     "template value", (int)(n < 48 ? n : 48), n > 0 ? line->data : "");
+        } else {
+            snprintf(buf, size, "Not sent: the URL would carry a CR, LF or NUL from a "
+                     "template value");
+        }
+        secret_redact(buf);
+        return;
+    }
     if (r->kind == HTTP_ERR_CHECK) {
         size_t i = (size_t)(r->code % 64);
 
@@ -678,8 +845,16 @@ http_describe(const struct http_result *r, const struct http_conn *c, const stru
         else
             snprintf(buf, size, "%s", detail ? detail : curl_easy_strerror((CURLcode)r->code));
         break;
+    case CURLE_ABORTED_BY_CALLBACK:
+        if (r->detail == -3)
+            snprintf(buf, size, "Not sent: the server kept closing the connection");
+        else
+            snprintf(buf, size, "%s", detail ? detail : curl_easy_strerror((CURLcode)r->code));
+        break;
     case CURLE_GOT_NOTHING:
-        snprintf(buf, size, "Server closed the connection without a response");
+        /* the request was sent once and not again (http_conn_dead) */
+        snprintf(buf, size, "Server %s the connection without answering",
+                 r->detail == ECONNRESET ? "reset" : "closed");
         break;
     default:
         snprintf(buf, size, "%s", detail ? detail : curl_easy_strerror((CURLcode)r->code));

@@ -23,6 +23,7 @@ enum http_error_kind {
     HTTP_ERR_TRANSPORT = 1,  /* code = CURLcode, detail = errno */
     HTTP_ERR_STATUS = 2,     /* code = HTTP status */
     HTTP_ERR_CHECK = 3,      /* code = task serial * 64 + check (or 32 + capture), detail = why */
+    HTTP_ERR_UNSAFE = 4,     /* not sent: code = header line + 1, or -1 for the URL */
 };
 
 /* Global libcurl setup and teardown (once per process). */
@@ -54,6 +55,22 @@ struct http_conn {
     struct buf *captured;    /* header captures of the task, by capture index */
     bool *found;
     size_t ccap;
+    /* what went on the wire for the current request (http_conn_dead, http_conn_resend) */
+    unsigned sends;          /* times the request was put on the wire (libcurl's pre-request calls) */
+    unsigned resends;        /* of which sent again after a connection died without answering */
+    long connects;           /* connections the transfer had opened at the last send */
+    bool reused;             /* the last send went out on a connection kept from before */
+    bool answered;           /* a response header arrived since the last send */
+    bool refused;            /* a second send of the request was refused (not sent) */
+    bool fresh;              /* CURLOPT_FRESH_CONNECT is set (a resend) */
+    bool idempotent;         /* the method may be sent again: GET, HEAD, OPTIONS */
+    uint64_t prior_us;       /* time spent on attempts before a resend */
+    int unsafe;              /* set_task refused: header line + 1, or -1 for the URL */
+    bool stale;              /* a kept connection had a close or stray bytes waiting: not sent */
+    unsigned stale_count;    /* times that happened to this request */
+    /* the socket of the connection with this local port, or -1 (set by the owner) */
+    int (*sock_of_port)(void *ctx, long local_port);
+    void *sock_ctx;
 };
 
 /* Create the handle with the options that never change between requests. */
@@ -65,8 +82,29 @@ void http_conn_free(struct http_conn *c);
  * user rt describes (buffers grow to the largest request, then are reused).
  * A prepared task never changes, so the handle keeps the options of the
  * task it sent last and sets again only what its templates change.
+ * Returns false, and sets unsafe, when an expanded header line or URL holds
+ * a CR, LF or NUL: the request must not be sent (HTTP_ERR_UNSAFE).
  */
-void http_conn_set_task(struct http_conn *c, const struct task *t, const struct tmpl_rt *rt);
+bool http_conn_set_task(struct http_conn *c, const struct task *t, const struct tmpl_rt *rt);
+
+/*
+ * Did the request die with its connection, before any byte of an answer,
+ * on a connection kept from an earlier request (the server closed or reset
+ * a keep-alive connection as the request went out)? libcurl's own silent
+ * resend of such a request is refused before it goes out (CURLOPT_PREREQFUNCTION),
+ * except once for the safe methods, where it is counted (resends).
+ */
+bool http_conn_dead(const struct http_conn *c, CURLcode rc);
+
+/*
+ * Should the finished transfer go out again, on a new connection? Yes when
+ * it was not sent at all (the kept connection it was to use turned out
+ * closed, or held bytes nobody asked for, such as an unsolicited 408), and
+ * when http_conn_dead and the method is safe and was not resent before
+ * (counted in resends). Returns true with the handle ready; the caller
+ * adds it to its multi handle again.
+ */
+bool http_conn_again(struct http_conn *c, CURLcode rc);
 
 struct http_result {
     long status;             /* 0 when no response */
@@ -77,6 +115,7 @@ struct http_result {
     int kind;                /* enum http_error_kind when failed */
     long code;
     long detail;
+    unsigned resends;        /* times the request was sent again (counted, not new requests) */
 };
 
 /* Read the outcome of a finished transfer. */

@@ -190,6 +190,7 @@ entry_json(const struct stats *s, const struct stats_entry *e)
     add_redacted(o, "name", e->name);
     cJSON_AddNumberToObject(o, "num_requests", (double)e->num_requests);
     cJSON_AddNumberToObject(o, "num_failures", (double)e->num_failures);
+    cJSON_AddNumberToObject(o, "num_resent", (double)e->num_resent);
     add_number(o, "fail_ratio", stats_fail_ratio(e));
     add_number(o, "median_response_time_ms", stats_median_ms(e));
     add_number(o, "avg_response_time_ms", stats_avg_ms(e));

@@ -490,9 +490,19 @@ opts_key(const char *key, const char *value, struct request_opts *o, char **err)
 static struct tmpl *
 compile_header(struct loader *ld, const char *value, int line, char **err)
 {
+    struct tmpl *t;
+
     if (check_header(value, err) < 0)
         return NULL;
-    return tmpl_compile(ld->sc->lib, value, strlen(value), line, err);
+    t = tmpl_compile(ld->sc->lib, value, strlen(value), line, err);
+    if (t != NULL && tmpl_has_ctl(t)) {
+        /* named, not shown: the variable's value may be a secret */
+        *err = xasprintf("header \"%.*s\": a ${VARIABLE} in it holds a CR, LF or NUL, which "
+                         "would end the header line on the wire", (int)strcspn(value, ":"), value);
+        tmpl_free(t);
+        return NULL;
+    }
+    return t;
 }
 
 /* Add a compiled header to a list. */
@@ -629,6 +639,13 @@ task_key(struct loader *ld, const char *key, const char *value, int line, char *
         t->path_t = tmpl_compile(ld->sc->lib, value, strlen(value), line, err);
         if (t->path_t == NULL)
             return -1;
+        if (tmpl_has_ctl(t->path_t)) {
+            *err = xasprintf("bad path \"%s\": a ${VARIABLE} in it holds a CR, LF or NUL, "
+                             "which would end the request line on the wire", value);
+            tmpl_free(t->path_t);
+            t->path_t = NULL;
+            return -1;
+        }
         if (!tmpl_starts_with(t->path_t, "/") && !tmpl_starts_with(t->path_t, "http://") &&
             !tmpl_starts_with(t->path_t, "https://")) {
             /* named as written: the variable's value may be a secret */
@@ -788,6 +805,11 @@ on_ini(void *user, const char *section, const char *key, const char *value, int 
         /* host = ${URL}: variables from the environment or .env */
         if ((expanded = tmpl_env_expand(ld->sc->lib, value, err)) == NULL)
             return -1;
+        if (strpbrk(expanded, "\r\n") != NULL) {
+            *err = xasprintf("%s = %s: a ${VARIABLE} in it holds a CR or LF", key, value);
+            free(expanded);
+            return -1;
+        }
         rc = option_set(ld->settings, o, expanded, &where, err);
         free(expanded);
         return rc;

@@ -16,8 +16,62 @@ static struct {
     size_t n;
 } secrets;
 
+static void secret_add_one(const char *value);
+
+/*
+ * A URL's parts are secrets of their own: a failure reason quotes the host
+ * alone ("Could not resolve host: ..."), a log line the user name alone.
+ */
+static void
+secret_add_url_parts(const char *value)
+{
+    const char *auth = strstr(value, "://"), *end, *at, *host, *colon;
+    char *part;
+
+    if (auth == NULL)
+        return;
+    auth += 3;
+    end = auth + strcspn(auth, "/?#");
+    at = NULL;
+    for (const char *p = auth; p < end; p++)
+        if (*p == '@')
+            at = p;
+    host = auth;
+    if (at != NULL) {
+        colon = memchr(auth, ':', (size_t)(at - auth));
+        part = xstrndup(auth, (size_t)((colon != NULL ? colon : at) - auth));
+        secret_add_one(part);
+        free(part);
+        if (colon != NULL) {
+            part = xstrndup(colon + 1, (size_t)(at - colon - 1));
+            secret_add_one(part);
+            free(part);
+        }
+        host = at + 1;
+    }
+    if (*host == '[') {
+        colon = memchr(host, ']', (size_t)(end - host));
+        if (colon != NULL)
+            colon++;
+    } else {
+        colon = memchr(host, ':', (size_t)(end - host));
+    }
+    part = xstrndup(host, (size_t)((colon != NULL ? colon : end) - host));
+    secret_add_one(part);
+    free(part);
+}
+
 void
 secret_add(const char *value)
+{
+    if (value == NULL)
+        return;
+    secret_add_url_parts(value);
+    secret_add_one(value);
+}
+
+static void
+secret_add_one(const char *value)
 {
     size_t i;
 
@@ -30,6 +84,36 @@ secret_add(const char *value)
     secrets.values[secrets.n++] = xstrdup(value);
 }
 
+/*
+ * Mask the user information of every URL in s ("user:pw@" before the host
+ * becomes "***@"): a password, or a token passed as the user name.
+ */
+static void
+redact_userinfo(char *s)
+{
+    char *p = s;
+
+    while ((p = strstr(p, "://")) != NULL) {
+        char *auth = p + 3, *at = NULL, *q;
+        size_t n;
+
+        for (q = auth; *q != '\0' && strchr("/?#\"'<> \t\r\n", *q) == NULL; q++)
+            if (*q == '@')
+                at = q;
+        p = q;
+        if (at == NULL || at == auth)
+            continue;
+        n = (size_t)(at - auth);
+        if (n < 3) {
+            memset(auth, '*', n);
+            continue;
+        }
+        memcpy(auth, "***", 3);
+        memmove(auth + 3, at, strlen(at) + 1);
+        p = auth + 3;
+    }
+}
+
 void
 secret_redact(char *s)
 {
@@ -37,6 +121,7 @@ secret_redact(char *s)
 
     if (s == NULL)
         return;
+    redact_userinfo(s);
     for (i = 0; i < secrets.n; i++) {
         const char *v = secrets.values[i];
         size_t vlen = strlen(v);

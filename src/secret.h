@@ -15,10 +15,16 @@
 /* Shortest value masked: shorter ones would mask ordinary words and digits. */
 #define SECRET_MIN_LEN 4
 
-/* Remember value as a secret (a copy; duplicates and short values are ignored). */
+/*
+ * Remember value as a secret (a copy; duplicates and short values are
+ * ignored); a URL's host, user name and password become secrets too.
+ */
 void secret_add(const char *value);
 
-/* Replace every secret in the NUL-terminated s with "***", in place. */
+/*
+ * Replace every secret in the NUL-terminated s with "***", in place, and
+ * the user information of every URL in it (masked as "***").
+ */
 void secret_redact(char *s);
 
 /* Forget every secret (tests). */

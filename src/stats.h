@@ -45,6 +45,7 @@ struct stats_entry {
     char *name;              /* "/predict"; "Aggregated" for the total */
     uint64_t num_requests;   /* failures included, as in Locust */
     uint64_t num_failures;
+    uint64_t num_resent;     /* requests sent once more after a kept connection died unanswered */
     uint64_t total_rt_us;
     uint64_t min_rt_us;      /* UINT64_MAX until the first sample */
     uint64_t max_rt_us;
@@ -115,7 +116,7 @@ void stats_sample(struct stats *s, int64_t sec, unsigned users);
 #define STATS_REASON_MAX 160
 
 struct stats_delta_entry {
-    uint64_t requests, failures;
+    uint64_t requests, failures, resent;
     uint64_t rt_sum_us, rt_min_us, rt_max_us, ttfb_sum_us, bytes;
     double last_ts;
     struct stats_second secs[4];
@@ -155,6 +156,9 @@ void stats_delta_reserve(struct stats_delta *d, size_t n);
 /* Record one finished request (failures included). now = unix time. */
 void stats_delta_record(struct stats_delta *d, int entry, uint64_t rt_us, uint64_t ttfb_us,
                         uint64_t bytes, bool failed, double now);
+
+/* Count n resends of the request just recorded (see num_resent). */
+void stats_delta_resent(struct stats_delta *d, int entry, unsigned n);
 
 /*
  * Count one failure reason. The (entry, kind, code, detail) key finds the

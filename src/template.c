@@ -892,6 +892,24 @@ tmpl_constant(const struct tmpl *t, const char **text, size_t *len)
 }
 
 bool
+tmpl_text_has_ctl(const char *text, size_t len)
+{
+    return memchr(text, '\r', len) != NULL || memchr(text, '\n', len) != NULL ||
+           memchr(text, '\0', len) != NULL;
+}
+
+bool
+tmpl_has_ctl(const struct tmpl *t)
+{
+    size_t i;
+
+    for (i = 0; i < t->nsegs; i++)
+        if (t->segs[i].kind == SEG_TEXT && tmpl_text_has_ctl(t->segs[i].text, t->segs[i].len))
+            return true;
+    return false;
+}
+
+bool
 tmpl_starts_with(const struct tmpl *t, const char *prefix)
 {
     size_t n = strlen(prefix);

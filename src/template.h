@@ -71,6 +71,12 @@ struct tmpl *tmpl_compile(struct tmpl_lib *lib, const char *text, size_t len, in
                           char **err);
 void tmpl_free(struct tmpl *t);
 
+/* Does the template's fixed text hold a CR, LF or NUL (a ${VARIABLE}'s value, say)? */
+bool tmpl_has_ctl(const struct tmpl *t);
+
+/* Does text hold a CR, LF or NUL: bytes that end a header line or a request line? */
+bool tmpl_text_has_ctl(const char *text, size_t len);
+
 /* Is the template plain text? Then *text and *len give it (NUL-terminated). */
 bool tmpl_constant(const struct tmpl *t, const char **text, size_t *len);
 

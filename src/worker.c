@@ -24,12 +24,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 #include <ev.h>
 
-#include "fastpoll.h"
 #include "http.h"
 #include "log.h"
 #include "rng.h"
@@ -60,8 +61,7 @@ struct sock {
     bool conn;               /* a connection socket, opened and not yet closed by our callbacks */
     bool removed;            /* went idle since the loop last waited; its watcher stops
                                 before the loop waits again unless it is taken again */
-    unsigned transfers;      /* transfers it carried (times it went idle), up to 2 */
-    unsigned polled_window;  /* the last fastpoll window that asked about it */
+    int port;                /* its local port, once known (0 before) */
 };
 
 /* One libcurl multi handle and the users whose handles it drives. */
@@ -117,9 +117,9 @@ struct worker {
     size_t ngroups;
     struct sock **socks;     /* by file descriptor, allocated once per fd number */
     size_t nsocks;
+    int *port_fd;            /* connection socket + 1 by local port; 0 none, -1 ambiguous */
     int *removed;            /* sockets gone idle this loop iteration (socket_cb) */
     size_t nremoved, removed_cap;
-    unsigned fastpoll_window; /* counts on_prepare's windows (sock_fresh) */
 
     pthread_mutex_t lock;    /* guards the command queue */
     struct command *queue;
@@ -235,6 +235,49 @@ sock_get(struct worker *w, int fd)
     return sk;
 }
 
+/* Note a connection socket's local port, once, for http.c's check before reuse. */
+static void
+sock_learn_port(struct worker *w, struct sock *sk, int fd)
+{
+    struct sockaddr_storage sa;
+    socklen_t len = sizeof(sa);
+    int port = 0;
+
+    if (getsockname(fd, (struct sockaddr *)&sa, &len) != 0)
+        return;
+    if (sa.ss_family == AF_INET)
+        port = ntohs(((struct sockaddr_in *)&sa)->sin_port);
+    else if (sa.ss_family == AF_INET6)
+        port = ntohs(((struct sockaddr_in6 *)&sa)->sin6_port);
+    if (port <= 0 || port > 65535)
+        return;
+    if (w->port_fd == NULL)
+        w->port_fd = xcalloc(65536, sizeof(*w->port_fd));
+    sk->port = port;
+    /* one local port may serve connections to two hosts: then it says nothing */
+    w->port_fd[port] = w->port_fd[port] == 0 || w->port_fd[port] == fd + 1 ? fd + 1 : -1;
+}
+
+/* http.c asks: the socket of the connection with this local port, or -1. */
+static int
+sock_of_port(void *ctx, long port)
+{
+    struct worker *w = ctx;
+
+    if (w->port_fd == NULL || port <= 0 || port > 65535 || w->port_fd[port] <= 0)
+        return -1;
+    return w->port_fd[port] - 1;
+}
+
+/* Forget a connection socket's local port. */
+static void
+sock_forget_port(struct worker *w, struct sock *sk, int fd)
+{
+    if (sk->port != 0 && w->port_fd != NULL && w->port_fd[sk->port] == fd + 1)
+        w->port_fd[sk->port] = 0;
+    sk->port = 0;
+}
+
 /*
  * CURLMOPT_SOCKETFUNCTION: watch, re-watch or forget a socket.
  *
@@ -267,8 +310,6 @@ socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
             return 0;
         }
         sk->removed = true;
-        if (sk->transfers < 2)
-            sk->transfers++;
         if (w->nremoved == w->removed_cap) {
             w->removed_cap = w->removed_cap ? 2 * w->removed_cap : 64;
             w->removed = xrealloc(w->removed, w->removed_cap * sizeof(*w->removed));
@@ -276,6 +317,8 @@ socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
         w->removed[w->nremoved++] = fd;
         return 0;
     }
+    if (sk->conn && sk->port == 0)
+        sock_learn_port(w, sk, fd);
     if (what & CURL_POLL_IN)
         events |= EV_READ;
     if (what & CURL_POLL_OUT)
@@ -327,7 +370,7 @@ open_socket_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
             ev_io_stop(w->loop, &sk->io);   /* a closed socket's watcher, never told */
         sk->removed = false;
         sk->conn = true;
-        sk->transfers = 0;
+        sk->port = 0;
     }
     return fd;
 }
@@ -343,44 +386,11 @@ close_socket_cb(void *clientp, curl_socket_t fd)
 
         if (ev_is_active(&sk->io))
             ev_io_stop(w->loop, &sk->io);
+        sock_forget_port(w, sk, fd);
         sk->removed = false;
         sk->conn = false;
     }
     return close(fd);
-}
-
-/*
- * fastpoll's question, asked while a group's new transfers start
- * (on_prepare): may libcurl's zero-timeout read poll of fd be answered
- * "nothing yet" without a system call? libcurl polls a connection twice
- * there: before reusing it (has the server closed it?) and right after
- * sending (is the answer there?). Yes to the first only for a connection
- * whose last transfer ended after the loop last waited (still "removed":
- * sock_flush_removed clears that before every wait; its answer was just
- * read in full), and that the server kept open after an answer before
- * (it carried two transfers: a server that closes after every answer
- * without saying so is checked every time, as libcurl would). Yes to any
- * later poll of the same socket in the same window: the first was
- * microseconds ago, and after a send libcurl waits for the socket through
- * the loop anyway. A connection idle for longer gets libcurl's real check.
- * When a reused connection turns out dead, libcurl retries the request on
- * another: after a failed read that happens from the loop, outside any
- * window, with real checks; after a failed send it may happen inside the
- * window, where the next connection tried meets the same rule (see
- * fastpoll.h; tests/integration/keepalive.sh).
- */
-static bool
-sock_fresh(void *ctx, int fd)
-{
-    struct worker *w = ctx;
-    struct sock *sk;
-
-    if ((size_t)fd >= w->nsocks || (sk = w->socks[fd]) == NULL || !sk->conn)
-        return false;
-    if (sk->polled_window == w->fastpoll_window)
-        return true;
-    sk->polled_window = w->fastpoll_window;
-    return sk->removed && sk->transfers >= 2;
 }
 
 /* CURLMOPT_TIMERFUNCTION: (re)arm or cancel the group's timer. */
@@ -446,6 +456,8 @@ group_pick(struct worker *w)
 /* ---- users ---- */
 
 static void user_next(struct user *u);
+static void user_refused(struct user *u);
+static void user_record(struct user *u, struct http_result *r, bool refused);
 static void check_stopped(struct worker *w);
 
 /* Forget a user: stop its timer, return it to the pool. */
@@ -569,7 +581,10 @@ user_next(struct user *u)
         u->task = pick_task(u);
     }
     u->last_start = ev_now(w->loop);
-    http_conn_set_task(&u->conn, u->task, &rt);
+    if (!http_conn_set_task(&u->conn, u->task, &rt)) {
+        user_refused(u);
+        return;
+    }
     u->state = USER_IN_FLIGHT;
     atomic_fetch_add(&w->in_flight, 1);
     curl_multi_add_handle(u->g->multi, u->conn.easy);
@@ -609,10 +624,7 @@ on_prepare(struct ev_loop *loop, ev_prepare *p, int revents)
 
             if (g->kick) {
                 g->kick = false;
-                w->fastpoll_window++;
-                fastpoll_begin(sock_fresh, w);
                 curl_multi_socket_action(g->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-                fastpoll_end();
                 check_done(g);
             }
         }
@@ -655,17 +667,53 @@ user_done(struct user *u, CURLcode rc)
     struct worker *w = u->w;
     const struct task *t = u->task;
     struct http_result res;
-    double now = ev_now(w->loop);
-    double wait;
 
     curl_multi_remove_handle(u->g->multi, u->conn.easy);
+    if (http_conn_again(&u->conn, rc)) {
+        /* not sent (a dead kept connection), or a safe request that died unanswered on one */
+        curl_multi_add_handle(u->g->multi, u->conn.easy);
+        u->g->kick = true;
+        return;
+    }
     atomic_fetch_sub(&w->in_flight, 1);
     u->state = USER_WAITING;
     http_result_read(&u->conn, t, rc, &res);
     discount_loop_backlog(w, &res);
     http_inspect(&u->conn, t, &res, u->vars);
+    user_record(u, &res, false);
+}
+
+/*
+ * A request whose templates would put a CR, LF or NUL into a header or the
+ * URL: not sent, counted as a failure saying why.
+ */
+static void
+user_refused(struct user *u)
+{
+    struct http_result res;
+
+    memset(&res, 0, sizeof(res));
+    res.failed = true;
+    res.kind = HTTP_ERR_UNSAFE;
+    res.code = u->conn.unsafe;
+    u->state = USER_WAITING;
+    user_record(u, &res, true);
+}
+
+/* Record a finished (or refused) request, then wait or stop. */
+static void
+user_record(struct user *u, struct http_result *r, bool refused)
+{
+    struct worker *w = u->w;
+    const struct task *t = u->task;
+    struct http_result res = *r;
+    double now = ev_now(w->loop);
+    double wait;
+
     stats_delta_record(&w->delta, t->entry, res.total_us, res.ttfb_us, res.bytes, res.failed,
                        now);
+    if (res.resends > 0)
+        stats_delta_resent(&w->delta, t->entry, res.resends);
     if (res.failed) {
         char *reason = stats_delta_error(&w->delta, t->entry, res.kind, res.code, res.detail, now);
 
@@ -684,12 +732,16 @@ user_done(struct user *u, CURLcode rc)
         }
     }
     /* on_start and on_stop requests follow each other without a wait */
-    if (u->stage != STAGE_MAIN) {
+    if (u->stage != STAGE_MAIN && !refused) {
         user_next(u);
         return;
     }
-    wait = user_wait_time(u, now);
-    if (wait <= 0) {
+    wait = u->stage == STAGE_MAIN ? user_wait_time(u, now) : 0;
+    if (wait <= 0 && refused) {
+        /* not on the ready list: on_prepare would send (and refuse) it again at once */
+        ev_timer_set(&u->wait_timer, 0., 0.);
+        ev_timer_start(w->loop, &u->wait_timer);
+    } else if (wait <= 0) {
         if (w->nready == w->ready_cap) {
             w->ready_cap = w->ready_cap ? w->ready_cap * 2 : 64;
             w->ready = xrealloc(w->ready, w->ready_cap * sizeof(*w->ready));
@@ -731,6 +783,8 @@ user_spawn(struct worker *w, unsigned cls)
         u = xcalloc(1, sizeof(*u));
         u->w = w;
         http_conn_init(&u->conn, w->settings, u);
+        u->conn.sock_of_port = sock_of_port;
+        u->conn.sock_ctx = w;
         curl_easy_setopt(u->conn.easy, CURLOPT_OPENSOCKETFUNCTION, open_socket_cb);
         curl_easy_setopt(u->conn.easy, CURLOPT_OPENSOCKETDATA, w);
         curl_easy_setopt(u->conn.easy, CURLOPT_CLOSESOCKETFUNCTION, close_socket_cb);
@@ -890,13 +944,6 @@ worker_main(void *arg)
     sigfillset(&set);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     ev_run(w->loop, 0);
-    {
-        unsigned long long skipped, passed;
-
-        fastpoll_counts(&skipped, &passed);
-        log_debug("cicada.worker", "worker %u: %llu of libcurl's zero-timeout polls answered "
-                  "without a system call, %llu passed on", w->index, skipped, passed);
-    }
     return NULL;
 }
 
@@ -1011,6 +1058,7 @@ worker_free(struct worker *w)
         free(w->socks[i]);
     }
     free(w->socks);
+    free(w->port_fd);
     free(w->removed);
     ev_loop_destroy(w->loop);
     stats_delta_free(&w->delta);
