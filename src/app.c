@@ -3,7 +3,8 @@
  * (its [run] and [demo] sections are the lowest layer of settings), apply
  * CICADA_* variables and then the flags, check everything, start the demo
  * target if asked, check that the host answers, and hand over to a front
- * end: the dashboard on a terminal, the headless console otherwise.
+ * end (main.c chooses it). The front ends share, from here, the stop policy
+ * for signals and the ending (reports, exit status, final tables).
  * Every user error ends here with one line naming the file:line, the
  * variable or the flag, and exit status 2, before any traffic is sent.
  */
@@ -22,7 +23,6 @@
 #include "app.h"
 #include "console.h"
 #include "fdlimit.h"
-#include "headless.h"
 #include "http.h"
 #include "log.h"
 #include "report.h"
@@ -30,7 +30,6 @@
 #include "secret.h"
 #include "select.h"
 #include "shape.h"
-#include "ui.h"
 #include "util.h"
 
 #define LOGGER "cicada.main"
@@ -498,8 +497,7 @@ open_reports(struct app *app)
     return 0;
 }
 
-/* Free everything. */
-static void
+void
 app_free(struct app *app)
 {
     if (app->csv != NULL)
@@ -519,6 +517,7 @@ app_free(struct app *app)
     cli_args_free(&app->cli);
     settings_free(&app->settings);
     log_close();
+    http_global_cleanup();
 }
 
 /* Everything between parsing and running; returns an exit status or -1 to run. */
@@ -628,31 +627,92 @@ prepare(struct app *app, int argc, char **argv)
 }
 
 int
-app_main(int argc, char **argv)
+app_init(struct app *app, int argc, char **argv)
 {
-    struct app app;
     int status;
 
-    memset(&app, 0, sizeof(app));
-    settings_init(&app.settings);
+    memset(app, 0, sizeof(*app));
+    settings_init(&app->settings);
     signal(SIGPIPE, SIG_IGN);
     http_global_init();
-    app.loop = ev_default_loop(EVFLAG_AUTO);
+    app->loop = ev_default_loop(EVFLAG_AUTO);
 
-    status = prepare(&app, argc, argv);
+    status = prepare(app, argc, argv);
     if (status < 0) {
-        app.runner = runner_new(app.loop, &app.settings, &app.scenario, &app.stats);
-        status = check_open_files(&app);
-        if (status < 0 && open_reports(&app) < 0)
+        app->runner = runner_new(app->loop, &app->settings, &app->scenario, &app->stats);
+        status = check_open_files(app);
+        if (status < 0 && open_reports(app) < 0)
             status = EXIT_USAGE;
     }
-    if (status < 0) {
-        if (app.settings.headless || !isatty(STDOUT_FILENO))
-            status = headless_run(&app);
-        else
-            status = ui_run(&app);
+    return status;
+}
+
+bool
+app_headless(const struct app *app)
+{
+    return app->settings.headless || !isatty(STDOUT_FILENO);
+}
+
+/* SIGINT, SIGTERM, SIGHUP: the one stop policy of every front end. */
+static void
+on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)
+{
+    struct app *app = w->data;
+    enum runner_state st = runner_state(app->runner);
+
+    (void)revents;
+    if (app->stop_signal != 0) {
+        /* a second SIGINT or SIGTERM abandons the requests in flight */
+        if (w->signum == SIGINT || w->signum == SIGTERM)
+            runner_kill(app->runner);
+        return;
     }
-    app_free(&app);
-    http_global_cleanup();
+    app->stop_signal = w->signum;
+    if (app->on_stop != NULL)
+        app->on_stop(app, w->signum, app->on_stop_arg);
+    if (w->signum == SIGINT)
+        log_info(LOGGER, "KeyboardInterrupt: stopping (Ctrl-C again to abandon requests in "
+                 "flight)");
+    else
+        log_info(LOGGER, "Got %s signal", w->signum == SIGTERM ? "SIGTERM" : "SIGHUP");
+    if (st == RUNNER_STOPPED || st == RUNNER_READY)
+        ev_break(loop, EVBREAK_ALL);
+    else
+        runner_stop(app->runner);
+}
+
+void
+app_watch_signals(struct app *app, app_stop_fn on_stop, void *arg)
+{
+    ev_signal *w[] = { &app->sigint, &app->sigterm, &app->sighup };
+    int signums[] = { SIGINT, SIGTERM, SIGHUP };
+
+    app->on_stop = on_stop;
+    app->on_stop_arg = arg;
+    for (size_t i = 0; i < ARRAY_LEN(w); i++) {
+        ev_signal_init(w[i], on_stop_signal, signums[i]);
+        w[i]->data = app;
+        ev_signal_start(app->loop, w[i]);
+    }
+}
+
+void
+app_unwatch_signals(struct app *app)
+{
+    ev_signal_stop(app->loop, &app->sigint);
+    ev_signal_stop(app->loop, &app->sigterm);
+    ev_signal_stop(app->loop, &app->sighup);
+    app->on_stop = NULL;
+    app->on_stop_arg = NULL;
+}
+
+int
+app_finish(struct app *app)
+{
+    int status;
+
+    app_write_reports(app);
+    status = app_exit_status(app);
+    app_print_summary(app, status);
     return status;
 }

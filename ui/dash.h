@@ -143,7 +143,7 @@ struct dash {
     FILE *keys;              /* the terminal's input: stdin, or /dev/tty */
     ev_io input;
     ev_timer redraw;
-    ev_signal sigint, sigterm, sighup, sigwinch;
+    ev_signal sigwinch;
     double last_draw;
     bool quit;               /* leave the loop once the runner is idle */
     bool screen_on;
@@ -166,7 +166,7 @@ void panel_draw(struct dash *d);
 /* Returns true when the key was taken by the open dialog. */
 bool panel_key(struct dash *d, int key);
 
-/* ui.c: commands the dialogs end with */
+/* actions.c: what keys and dialogs do to the test */
 void dash_start(struct dash *d, unsigned users, double rate);
 void dash_message(struct dash *d, const char *fmt, ...) PRINTFLIKE(2, 3);
 void dash_request_quit(struct dash *d);

@@ -3,8 +3,9 @@
  * libev loop, next to the runner: an ev_io watcher reads keys, one ev_timer
  * copies the statistics and redraws at most `refresh` times a second
  * (ncurses then sends only the cells that changed, so nothing flickers),
- * and ev_signal watchers take SIGWINCH (reflow), SIGINT, SIGTERM and SIGHUP
- * (stop the test, then leave). Crashes and fatal() restore the terminal
+ * an ev_signal watcher takes SIGWINCH (reflow), and app.c's stop policy
+ * takes SIGINT, SIGTERM and SIGHUP (the test stops, then the dashboard
+ * leaves). Crashes and fatal() restore the terminal
  * first. On the way out the screen is given back (endwin), the log lines
  * kept while the screen was ours are printed, reports are written, and
  * the final tables go to the normal screen so they stay in the scrollback.
@@ -26,13 +27,11 @@
 #include <curses.h>
 
 #include "dash.h"
-#include "headless.h"
 #include "log.h"
 #include "ui.h"
 #include "util.h"
 
 #define LOGGER "cicada.main"
-#define MESSAGE_SECONDS 6.0
 #define CPU_WARN_PERCENT 90.0
 
 /* The one dashboard of the process, for the crash handlers only. */
@@ -116,17 +115,6 @@ flush_log(struct dash *d)
     d->log_count = 0;
     pthread_mutex_unlock(&d->log_lock);
     fflush(stderr);
-}
-
-void
-dash_message(struct dash *d, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(d->message, sizeof(d->message), fmt, ap);
-    va_end(ap);
-    d->message_until = time_mono() + MESSAGE_SECONDS;
 }
 
 /* Sum of user and system CPU seconds of the process. */
@@ -281,38 +269,6 @@ on_redraw(struct ev_loop *loop, ev_timer *t, int revents)
     draw(d, true);
 }
 
-/* Leave the loop now if nothing runs, else stop the test and leave when it stopped. */
-static void
-leave(struct dash *d)
-{
-    enum runner_state st = runner_state(d->runner);
-
-    d->quit = true;
-    if (st == RUNNER_READY || st == RUNNER_STOPPED)
-        ev_break(d->app->loop, EVBREAK_ALL);
-    else
-        runner_stop(d->runner);
-}
-
-void
-dash_request_quit(struct dash *d)
-{
-    leave(d);
-}
-
-void
-dash_start(struct dash *d, unsigned users, double rate)
-{
-    if (runner_state(d->runner) == RUNNER_READY || runner_state(d->runner) == RUNNER_STOPPED)
-        d->cpu_warned = false;
-    runner_start(d->runner, users, rate);
-    if (runner_target_users(d->runner) < users) {
-        dash_message(d, "%u users do not fit the open-file limit: running %u (see the log)", users,
-                     runner_target_users(d->runner));
-        d->app->settings.users = runner_target_users(d->runner);
-    }
-}
-
 /* Users step for + and -: a tenth of the target, at least one. */
 static unsigned
 user_step(unsigned target)
@@ -431,9 +387,9 @@ handle_key(struct dash *d, int key)
             d->mode = MODE_QUIT;
         } else if (st == RUNNER_STOPPING) {
             runner_kill(d->runner);
-            leave(d);
+            dash_request_quit(d);
         } else {
-            leave(d);
+            dash_request_quit(d);
         }
         return;
     case 'g':
@@ -534,31 +490,20 @@ on_winch(struct ev_loop *loop, ev_signal *w, int revents)
     draw(d, false);
 }
 
-/* SIGINT, SIGTERM, SIGHUP: stop the test, then leave (a second SIGINT abandons requests). */
+/*
+ * The dashboard's part in a stop signal (app.c stops the test): leave once
+ * it stopped; after SIGHUP the terminal is gone, so never draw or read it again.
+ */
 static void
-on_signal(struct ev_loop *loop, ev_signal *w, int revents)
+on_stop_signal(struct app *app, int signum, void *arg)
 {
-    struct dash *d = w->data;
-    struct app *app = d->app;
+    struct dash *d = arg;
 
-    (void)revents;
-    if (app->stop_signal != 0) {
-        if (w->signum == SIGINT || w->signum == SIGTERM)
-            runner_kill(d->runner);
-        return;
-    }
-    app->stop_signal = w->signum;
-    if (w->signum == SIGHUP) {
-        /* the terminal is gone: never draw or read it again */
-        ev_io_stop(loop, &d->input);
+    d->quit = true;
+    if (signum == SIGHUP) {
+        ev_io_stop(app->loop, &d->input);
         screen_off(d);
     }
-    if (w->signum == SIGINT)
-        log_info(LOGGER, "KeyboardInterrupt: stopping (Ctrl-C again to abandon requests in "
-                 "flight)");
-    else
-        log_info(LOGGER, "Got %s signal", w->signum == SIGTERM ? "SIGTERM" : "SIGHUP");
-    leave(d);
 }
 
 /* Runner events: finish a quit once everything stopped. */
@@ -668,27 +613,20 @@ ui_run(struct app *app)
     pthread_mutex_init(&d->log_lock, NULL);
 
     /* signals first, so that curses leaves SIGWINCH to us */
-    ev_signal_init(&d->sigint, on_signal, SIGINT);
-    ev_signal_init(&d->sigterm, on_signal, SIGTERM);
-    ev_signal_init(&d->sighup, on_signal, SIGHUP);
+    app_watch_signals(app, on_stop_signal, d);
     ev_signal_init(&d->sigwinch, on_winch, SIGWINCH);
-    d->sigint.data = d->sigterm.data = d->sighup.data = d->sigwinch.data = d;
-    ev_signal_start(app->loop, &d->sigint);
-    ev_signal_start(app->loop, &d->sigterm);
-    ev_signal_start(app->loop, &d->sighup);
+    d->sigwinch.data = d;
     ev_signal_start(app->loop, &d->sigwinch);
 
     if (!screen_on(d)) {
-        ev_signal_stop(app->loop, &d->sigint);
-        ev_signal_stop(app->loop, &d->sigterm);
-        ev_signal_stop(app->loop, &d->sighup);
+        app_unwatch_signals(app);
         ev_signal_stop(app->loop, &d->sigwinch);
         stats_free(&d->view);
         pthread_mutex_destroy(&d->log_lock);
         free(d);
         log_warning(LOGGER, "cannot drive this terminal (TERM=%s): running headless",
                     getenv("TERM") ? getenv("TERM") : "");
-        return headless_run(app);
+        return UI_UNAVAILABLE;
     }
     crash_dash = d;
     util_set_fatal_hook(on_fatal);
@@ -721,9 +659,7 @@ ui_run(struct app *app)
 
     ev_io_stop(app->loop, &d->input);
     ev_timer_stop(app->loop, &d->redraw);
-    ev_signal_stop(app->loop, &d->sigint);
-    ev_signal_stop(app->loop, &d->sigterm);
-    ev_signal_stop(app->loop, &d->sighup);
+    app_unwatch_signals(app);
     ev_signal_stop(app->loop, &d->sigwinch);
     runner_set_listener(d->runner, NULL, NULL);
     screen_off(d);
@@ -734,9 +670,7 @@ ui_run(struct app *app)
         signal(sigs[i], SIG_DFL);
     flush_log(d);
 
-    app_write_reports(app);
-    status = app_exit_status(app);
-    app_print_summary(app, status);
+    status = app_finish(app);
 
     if (d->keys != NULL && d->keys != stdin)
         fclose(d->keys);
