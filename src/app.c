@@ -217,12 +217,13 @@ app_exit_status(struct app *app)
 }
 
 size_t
-app_eval_thresholds(struct app *app, const struct stats *view)
+app_eval_thresholds(const struct app *app, const struct stats *view,
+                    struct threshold_result *out)
 {
     size_t failed = 0;
 
     for (size_t i = 0; i < app->settings.nthresholds; i++)
-        if (!threshold_eval(&app->settings.thresholds[i], view))
+        if (!threshold_eval(&app->settings.thresholds[i], view, &out[i]))
             failed++;
     return failed;
 }
@@ -268,7 +269,7 @@ app_write_reports(struct app *app)
     stats_init(&final);
     stats_copy(&final, &app->stats);
     if (s->nthresholds > 0)
-        app->thresholds_failed = app_eval_thresholds(app, &final) > 0;
+        app->thresholds_failed = app_eval_thresholds(app, &final, app->threshold_results) > 0;
     exit_status = app_exit_status(app);
 
     if (app->csv != NULL) {
@@ -296,6 +297,7 @@ app_write_reports(struct app *app)
         if (final.total.last_request_ts > run.end_time)
             run.end_time = final.total.last_request_ts;
     }
+    run.thresholds = app->threshold_results;
     run.stopped_by = stopped_by(app);
     run.exit_status = exit_status;
     run.threads = app->runner != NULL ? runner_threads(app->runner) : 0;
@@ -372,16 +374,17 @@ print_thresholds(struct app *app, FILE *out)
     if (s->nthresholds == 0)
         return;
     for (i = 0; i < s->nthresholds; i++)
-        if (!s->thresholds[i].passed)
+        if (!app->threshold_results[i].passed)
             failed++;
     fprintf(out, "Thresholds: %zu passed, %zu failed%s\n", s->nthresholds - failed, failed,
             app->threshold_aborted ? " (the run was stopped when one failed)" : "");
     for (i = 0; i < s->nthresholds; i++) {
         const struct threshold *t = &s->thresholds[i];
+        const struct threshold_result *res = &app->threshold_results[i];
         char value[64], where[256];
 
-        fprintf(out, "  %s  %-40s measured %-16s (%s)\n", t->passed ? "PASS" : "FAIL", t->text,
-                threshold_format_value(t, t->measured, value, sizeof(value)),
+        fprintf(out, "  %s  %-40s measured %-16s (%s)\n", res->passed ? "PASS" : "FAIL", t->text,
+                threshold_format_value(t, res, value, sizeof(value)),
                 origin_describe(&t->origin, where, sizeof(where)));
     }
     fputc('\n', out);
@@ -441,14 +444,15 @@ on_report_tick(struct ev_loop *loop, ev_timer *t, int revents)
         csv_report_tick(app->csv, &app->report_view, runner_user_count(app->runner), time_wall());
     if (s->threshold_abort && s->nthresholds > 0 && !app->threshold_aborted &&
         st != RUNNER_STOPPING && runner_elapsed(app->runner) >= s->threshold_grace &&
-        app_eval_thresholds(app, &app->report_view) > 0) {
+        app_eval_thresholds(app, &app->report_view, app->threshold_results) > 0) {
         for (size_t i = 0; i < s->nthresholds; i++) {
             const struct threshold *th = &s->thresholds[i];
+            const struct threshold_result *res = &app->threshold_results[i];
             char value[64];
 
-            if (!th->passed)
+            if (!res->passed)
                 log_warning(LOGGER, "Threshold failed: %s (measured %s); stopping the run", th->text,
-                            threshold_format_value(th, th->measured, value, sizeof(value)));
+                            threshold_format_value(th, res, value, sizeof(value)));
         }
         app->threshold_aborted = true;
         runner_stop(app->runner);
@@ -466,6 +470,7 @@ open_reports(struct app *app)
     char where[256];
     char *err = NULL;
 
+    app->threshold_results = xcalloc(s->nthresholds + 1, sizeof(*app->threshold_results));
     for (size_t i = 0; i < s->nthresholds; i++) {
         if (threshold_resolve(&s->thresholds[i], &app->stats, &err) < 0) {
             usage_error("%s: %s", origin_describe(&s->thresholds[i].origin, where, sizeof(where)),
@@ -514,6 +519,7 @@ app_free(struct app *app)
     if (app->stats_ready)
         stats_free(&app->stats);
     free(app->demo_url);
+    free(app->threshold_results);
     cli_args_free(&app->cli);
     settings_free(&app->settings);
     log_close();

@@ -19,6 +19,7 @@
 #include "scenario.h"
 #include "settings.h"
 #include "stats.h"
+#include "threshold.h"
 
 /* Exit statuses (man cicada, EXIT STATUS). */
 #define EXIT_OK 0
@@ -52,6 +53,7 @@ struct app {
     struct csv_report *csv;
     ev_timer report_timer;   /* once a second: CSV files, threshold abort */
     struct stats report_view; /* the timer's copy of the statistics */
+    struct threshold_result *threshold_results; /* the last evaluation, one per threshold */
     bool threshold_aborted;  /* a threshold stopped the run */
     bool thresholds_failed;  /* the final evaluation found a failed threshold */
 };
@@ -100,10 +102,12 @@ int app_exit_status(struct app *app);
 int app_write_reports(struct app *app);
 
 /*
- * Evaluate every threshold on a statistics copy; returns how many failed.
- * (The dashboard calls it on its own copy to show them live.)
+ * Evaluate every threshold on a statistics copy into out (one result per
+ * threshold, the caller's storage); returns how many failed. The dashboard
+ * calls it on its own copy, with its own results, to show them live.
  */
-size_t app_eval_thresholds(struct app *app, const struct stats *view);
+size_t app_eval_thresholds(const struct app *app, const struct stats *view,
+                           struct threshold_result *out);
 
 /*
  * Point the test at another base URL before a test starts (the dashboard's

@@ -103,6 +103,7 @@ struct dash {
     struct app *app;
     struct runner *runner;
     struct stats view;       /* the copy every view reads */
+    struct threshold_result *thresholds; /* the header's live evaluation of them */
     struct stat_row *rows_data; /* Statistics rows in display order */
     size_t nrows_data, rows_cap;
 

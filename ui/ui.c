@@ -610,6 +610,7 @@ ui_run(struct app *app)
     d->sort_col = COL_NAME;
     d->sort_desc = false;
     stats_init(&d->view);
+    d->thresholds = xcalloc(app->settings.nthresholds + 1, sizeof(*d->thresholds));
     pthread_mutex_init(&d->log_lock, NULL);
 
     /* signals first, so that curses leaves SIGWINCH to us */
@@ -622,6 +623,7 @@ ui_run(struct app *app)
         app_unwatch_signals(app);
         ev_signal_stop(app->loop, &d->sigwinch);
         stats_free(&d->view);
+        free(d->thresholds);
         pthread_mutex_destroy(&d->log_lock);
         free(d);
         log_warning(LOGGER, "cannot drive this terminal (TERM=%s): running headless",
@@ -675,6 +677,7 @@ ui_run(struct app *app)
     if (d->keys != NULL && d->keys != stdin)
         fclose(d->keys);
     stats_free(&d->view);
+    free(d->thresholds);
     free(d->rows_data);
     pthread_mutex_destroy(&d->log_lock);
     free(d);

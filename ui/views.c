@@ -646,13 +646,16 @@ draw_header(struct dash *d)
     /* the thresholds, live: how many hold, and the first that does not */
     if (d->app->settings.nthresholds > 0 && x + 4 < COLS && s->total.num_requests > 0) {
         const struct settings *set = &d->app->settings;
-        size_t failed = app_eval_thresholds(d->app, s), i;
+        size_t failed = app_eval_thresholds(d->app, s, d->thresholds), i;
         const struct threshold *first = NULL;
+        const struct threshold_result *first_res = NULL;
         char value[64];
 
         for (i = 0; i < set->nthresholds && first == NULL; i++)
-            if (!set->thresholds[i].passed)
+            if (!d->thresholds[i].passed) {
                 first = &set->thresholds[i];
+                first_res = &d->thresholds[i];
+            }
         if (first == NULL) {
             putf(1, x + 2, COLS - x - 2, d->theme.good, "thresholds %zu/%zu pass",
                  set->nthresholds, set->nthresholds);
@@ -660,7 +663,7 @@ draw_header(struct dash *d)
             putf(1, x + 2, COLS - x - 2, d->theme.bad | A_REVERSE,
                  "thresholds %zu/%zu pass, FAIL %s: %s", set->nthresholds - failed,
                  set->nthresholds, first->text,
-                 threshold_format_value(first, first->measured, value, sizeof(value)));
+                 threshold_format_value(first, first_res, value, sizeof(value)));
         }
     }
 }
