@@ -426,7 +426,11 @@ check_report_path(const char *path, const struct origin *o)
     return rc;
 }
 
-/* Once a second: the CSV files, and the thresholds when they may abort the run. */
+/*
+ * Once a second: the generator's own CPU (warn once a test when one thread
+ * is saturated, as Locust does), the CSV files, and the thresholds when they
+ * may abort the run.
+ */
 static void
 on_report_tick(struct ev_loop *loop, ev_timer *t, int revents)
 {
@@ -437,6 +441,14 @@ on_report_tick(struct ev_loop *loop, ev_timer *t, int revents)
 
     (void)loop;
     (void)revents;
+    selfmon_sample(&app->selfmon, runner_threads(app->runner));
+    if (!active) {
+        app->cpu_warned = false;
+    } else if (!app->cpu_warned && selfmon_saturated(&app->selfmon)) {
+        app->cpu_warned = true;
+        log_warning("root", "CPU usage above 90%%! This may constrain your throughput and may "
+                    "even give inconsistent response time measurements!");
+    }
     if (!active || (app->csv == NULL && !(s->threshold_abort && s->nthresholds > 0)))
         return;
     stats_copy(&app->report_view, &app->stats);
@@ -496,6 +508,8 @@ open_reports(struct app *app)
         }
     }
     stats_init(&app->report_view);
+    selfmon_init(&app->selfmon);
+    selfmon_sample(&app->selfmon, runner_threads(app->runner));
     ev_timer_init(&app->report_timer, on_report_tick, 1.0, 1.0);
     app->report_timer.data = app;
     ev_timer_start(app->loop, &app->report_timer);

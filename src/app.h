@@ -17,6 +17,7 @@
 #include "options.h"
 #include "runner.h"
 #include "scenario.h"
+#include "selfmon.h"
 #include "settings.h"
 #include "stats.h"
 #include "threshold.h"
@@ -54,6 +55,8 @@ struct app {
     ev_timer report_timer;   /* once a second: CSV files, threshold abort */
     struct stats report_view; /* the timer's copy of the statistics */
     struct threshold_result *threshold_results; /* the last evaluation, one per threshold */
+    struct selfmon selfmon;  /* the generator's own CPU and descriptors, each second */
+    bool cpu_warned;         /* the busy-CPU warning was given for this test */
     bool threshold_aborted;  /* a threshold stopped the run */
     bool thresholds_failed;  /* the final evaluation found a failed threshold */
 };

@@ -38,8 +38,6 @@ dash_request_quit(struct dash *d)
 void
 dash_start(struct dash *d, unsigned users, double rate)
 {
-    if (runner_state(d->runner) == RUNNER_READY || runner_state(d->runner) == RUNNER_STOPPED)
-        d->cpu_warned = false;
     runner_start(d->runner, users, rate);
     if (runner_target_users(d->runner) < users) {
         dash_message(d, "%u users do not fit the open-file limit: running %u (see the log)", users,

@@ -127,11 +127,6 @@ struct dash {
     double message_until;
 
     /* the generator watching itself */
-    double cpu_percent;      /* process, 100 = one core */
-    double cpu_busiest;      /* busiest thread, 100 = one core */
-    int open_fds;
-    double cpu_last_wall, cpu_last_total;
-    bool cpu_warned;
 
     /* log lines while the screen is ours (written by any thread) */
     pthread_mutex_t log_lock;

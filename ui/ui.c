@@ -12,7 +12,6 @@
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
@@ -21,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <curses.h>
@@ -32,7 +30,6 @@
 #include "util.h"
 
 #define LOGGER "cicada.main"
-#define CPU_WARN_PERCENT 90.0
 
 /* The one dashboard of the process, for the crash handlers only. */
 static struct dash *crash_dash;
@@ -117,127 +114,6 @@ flush_log(struct dash *d)
     fflush(stderr);
 }
 
-/* Sum of user and system CPU seconds of the process. */
-static double
-process_cpu_seconds(void)
-{
-    struct rusage ru;
-
-    if (getrusage(RUSAGE_SELF, &ru) != 0)
-        return 0;
-    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-           ru.ru_stime.tv_usec / 1e6;
-}
-
-/* Open descriptors (entries of /proc/self/fd, less the one reading it); -1 if unknown. */
-static int
-count_fds(void)
-{
-    DIR *dir = opendir("/proc/self/fd");
-    struct dirent *e;
-    int n = 0;
-
-    if (dir == NULL)
-        return -1;
-    while ((e = readdir(dir)) != NULL)
-        if (e->d_name[0] != '.')
-            n++;
-    closedir(dir);
-    return n - 1;
-}
-
-/*
- * The busiest thread's CPU seconds per thread id, from /proc/self/task:
- * one saturated worker thread is the bottleneck even when the process as a
- * whole looks idle on a many-core machine. Returns the busiest share of one
- * core over the interval, or -1 when /proc is not there.
- */
-#define MAX_TRACKED_THREADS 512
-struct thread_cpu {
-    long tid;
-    double seconds;
-};
-static struct thread_cpu thread_prev[MAX_TRACKED_THREADS];
-static size_t nthread_prev;
-
-static double
-busiest_thread(double interval)
-{
-    struct thread_cpu now[MAX_TRACKED_THREADS];
-    size_t n = 0, i, j;
-    double best = -1, ticks = (double)sysconf(_SC_CLK_TCK);
-    DIR *dir = opendir("/proc/self/task");
-    struct dirent *e;
-
-    if (dir == NULL || ticks <= 0) {
-        if (dir != NULL)
-            closedir(dir);
-        return -1;
-    }
-    while ((e = readdir(dir)) != NULL && n < MAX_TRACKED_THREADS) {
-        char path[320], buf[1024], *p;
-        unsigned long utime, stime;
-        FILE *f;
-
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof(path), "/proc/self/task/%s/stat", e->d_name);
-        if ((f = fopen(path, "r")) == NULL)
-            continue;
-        p = fgets(buf, sizeof(buf), f);
-        fclose(f);
-        /* fields after the command name (which may hold spaces) start after ')' */
-        if (p == NULL || (p = strrchr(buf, ')')) == NULL)
-            continue;
-        if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
-                   &stime) != 2)
-            continue;
-        now[n].tid = atol(e->d_name);
-        now[n].seconds = (double)(utime + stime) / ticks;
-        n++;
-    }
-    closedir(dir);
-    for (i = 0; i < n; i++)
-        for (j = 0; j < nthread_prev; j++)
-            if (thread_prev[j].tid == now[i].tid && interval > 0) {
-                double share = (now[i].seconds - thread_prev[j].seconds) / interval * 100.0;
-
-                if (share > best)
-                    best = share;
-            }
-    memcpy(thread_prev, now, n * sizeof(*now));
-    nthread_prev = n;
-    return best < 0 ? 0 : best;
-}
-
-/* Once a second: CPU use and open descriptors; warn once per test above 90 %. */
-static void
-sample_self(struct dash *d)
-{
-    double now = time_mono(), total, interval, busiest;
-
-    if (d->cpu_last_wall != 0 && now - d->cpu_last_wall < 1.0)
-        return;
-    total = process_cpu_seconds();
-    interval = now - d->cpu_last_wall;
-    if (d->cpu_last_wall != 0 && interval > 0) {
-        d->cpu_percent = (total - d->cpu_last_total) / interval * 100.0;
-        busiest = busiest_thread(interval);
-        d->cpu_busiest = busiest >= 0 ? busiest : d->cpu_percent / runner_threads(d->runner);
-    } else {
-        busiest_thread(0);
-    }
-    d->cpu_last_wall = now;
-    d->cpu_last_total = total;
-    d->open_fds = count_fds();
-    if (d->cpu_busiest > CPU_WARN_PERCENT && !d->cpu_warned &&
-        runner_state(d->runner) != RUNNER_READY && runner_state(d->runner) != RUNNER_STOPPED) {
-        d->cpu_warned = true;
-        log_warning("root", "CPU usage above 90%%! This may constrain your throughput and may "
-                    "even give inconsistent response time measurements!");
-    }
-}
-
 /* Copy the statistics and draw everything. */
 static void
 draw(struct dash *d, bool fresh_copy)
@@ -247,7 +123,6 @@ draw(struct dash *d, bool fresh_copy)
     if (fresh_copy) {
         stats_copy(&d->view, &d->app->stats);
         views_sort(d);
-        sample_self(d);
     }
     if (d->message[0] != '\0' && time_mono() > d->message_until)
         d->message[0] = '\0';
