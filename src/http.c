@@ -786,12 +786,13 @@ describe_expect(const struct task *t, char *buf, size_t size)
     }
 }
 
-void
+bool
 http_describe(const struct http_result *r, const struct http_conn *c, const struct settings *s,
               const struct task *t, char *buf, size_t size)
 {
     const char *detail = c != NULL && c->errbuf[0] != '\0' ? c->errbuf : NULL;
     char expect[128];
+    bool library = false;
 
     if (r->kind == HTTP_ERR_STATUS) {
         if (t != NULL && t->nexpect > 0) {
@@ -800,7 +801,7 @@ http_describe(const struct http_result *r, const struct http_conn *c, const stru
         } else {
             snprintf(buf, size, "HTTP %ld", r->code);
         }
-        return;
+        return false;
     }
     if (r->kind == HTTP_ERR_UNSAFE) {
         if (r->code > 0 && c != NULL && (size_t)r->code <= c->hcap) {
@@ -814,7 +815,7 @@ http_describe(const struct http_result *r, const struct http_conn *c, const stru
                      "template value");
         }
         secret_redact(buf);
-        return;
+        return false;
     }
     if (r->kind == HTTP_ERR_CHECK) {
         size_t i = (size_t)(r->code % 64);
@@ -826,7 +827,7 @@ http_describe(const struct http_result *r, const struct http_conn *c, const stru
         else
             snprintf(buf, size, "check failed");
         secret_redact(buf);
-        return;
+        return false;
     }
     switch ((CURLcode)r->code) {
     case CURLE_COULDNT_CONNECT:
@@ -844,6 +845,7 @@ http_describe(const struct http_result *r, const struct http_conn *c, const stru
             snprintf(buf, size, "%s", strerror((int)r->detail));
         else
             snprintf(buf, size, "%s", detail ? detail : curl_easy_strerror((CURLcode)r->code));
+        library = r->detail <= 0;
         break;
     case CURLE_ABORTED_BY_CALLBACK:
         if (r->detail == -3)
@@ -858,9 +860,11 @@ http_describe(const struct http_result *r, const struct http_conn *c, const stru
         break;
     default:
         snprintf(buf, size, "%s", detail ? detail : curl_easy_strerror((CURLcode)r->code));
+        library = true;
         break;
     }
     secret_redact(buf);     /* libcurl's messages may quote a URL or host */
+    return library;
 }
 
 int

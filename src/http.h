@@ -131,9 +131,11 @@ void http_inspect(struct http_conn *c, const struct task *t, struct http_result 
 
 /*
  * Human-readable reason of a failure of task t (may be NULL), e.g.
- * "HTTP 503", "HTTP 200 (expected 201)", "Connection refused".
+ * "HTTP 503", "HTTP 200 (expected 201)", "Connection refused". Returns
+ * true when the text is libcurl's, whose numbers vary from one failure to
+ * the next ("transfer closed with 5120 bytes remaining to read").
  */
-void http_describe(const struct http_result *r, const struct http_conn *c,
+bool http_describe(const struct http_result *r, const struct http_conn *c,
                    const struct settings *s, const struct task *t, char *buf, size_t size);
 
 /*

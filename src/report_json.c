@@ -310,6 +310,8 @@ json_report_write(const char *path, const struct report_run *run, char **err)
         cJSON_AddStringToObject(o, "method", en->method);
         add_redacted(o, "name", en->name);
         add_redacted(o, "error", e->reason);
+        if (e->example != NULL)
+            add_redacted(o, "example", e->example);
         cJSON_AddNumberToObject(o, "occurrences", (double)e->occurrences);
         cJSON_AddStringToObject(o, "first_seen", report_iso_time(e->first_seen, buf, sizeof(buf)));
         cJSON_AddStringToObject(o, "last_seen", report_iso_time(e->last_seen, buf, sizeof(buf)));

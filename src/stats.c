@@ -11,6 +11,9 @@
  */
 #include "config.h"
 
+#include <ctype.h>
+#include <stddef.h>
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,8 +179,10 @@ stats_free(struct stats *s)
         entry_free(&s->entries[i]);
     free(s->entries);
     entry_free(&s->total);
-    for (i = 0; i < s->nerrors; i++)
+    for (i = 0; i < s->nerrors; i++) {
         free(s->errors[i].reason);
+        free(s->errors[i].example);
+    }
     free(s->errors);
     free(s->series);
     pthread_mutex_destroy(&s->lock);
@@ -235,8 +240,10 @@ stats_reset(struct stats *s, double now)
     for (i = 0; i < s->nentries; i++)
         entry_clear(&s->entries[i]);
     entry_clear(&s->total);
-    for (i = 0; i < s->nerrors; i++)
+    for (i = 0; i < s->nerrors; i++) {
         free(s->errors[i].reason);
+        free(s->errors[i].example);
+    }
     s->nerrors = 0;
     s->nseries = 0;
     for (i = 0; i < STATS_RECENT; i++) {
@@ -272,21 +279,29 @@ stats_copy(struct stats *dst, struct stats *src)
     if (src->nerrors > dst->errors_cap) {
         dst->errors = xrealloc(dst->errors, src->nerrors * sizeof(*dst->errors));
         for (i = dst->errors_cap; i < src->nerrors; i++)
-            dst->errors[i].reason = NULL;
+            dst->errors[i].reason = dst->errors[i].example = NULL;
         dst->errors_cap = src->nerrors;
     }
     for (i = src->nerrors; i < dst->nerrors; i++) {
         free(dst->errors[i].reason);
-        dst->errors[i].reason = NULL;
+        free(dst->errors[i].example);
+        dst->errors[i].reason = dst->errors[i].example = NULL;
     }
     for (i = dst->nerrors; i < src->nerrors; i++)
-        dst->errors[i].reason = NULL;
+        dst->errors[i].reason = dst->errors[i].example = NULL;
     for (i = 0; i < src->nerrors; i++) {
-        char *reason = dst->errors[i].reason;
+        char *reason = dst->errors[i].reason, *example = dst->errors[i].example;
 
         dst->errors[i] = src->errors[i];
         dst->errors[i].reason = reason;
+        dst->errors[i].example = example;
         copy_string(&dst->errors[i].reason, src->errors[i].reason);
+        if (src->errors[i].example != NULL) {
+            copy_string(&dst->errors[i].example, src->errors[i].example);
+        } else {
+            free(dst->errors[i].example);
+            dst->errors[i].example = NULL;
+        }
     }
     dst->nerrors = src->nerrors;
 
@@ -478,18 +493,59 @@ stats_delta_error(struct stats_delta *d, int entry, int kind, long code, long de
     err->count = 1;
     err->first_seen = now;
     err->last_seen = now;
+    err->group = false;
     err->reason[0] = '\0';
     return err->reason;
 }
 
-/* Add count occurrences of (entry, reason) to the model's error table, keeping first-seen order. */
+void
+stats_delta_group(char *reason)
+{
+    struct stats_delta_error *err =
+        (struct stats_delta_error *)(void *)(reason - offsetof(struct stats_delta_error, reason));
+
+    err->group = true;
+}
+
+void
+stats_reason_normalise(const char *reason, char *out, size_t size)
+{
+    size_t n = 0;
+
+    if (size == 0)
+        return;
+    while (*reason != '\0' && n + 1 < size) {
+        if (isdigit((unsigned char)*reason)) {
+            out[n++] = 'N';
+            while (isdigit((unsigned char)*reason))
+                reason++;
+        } else {
+            out[n++] = *reason++;
+        }
+    }
+    out[n] = '\0';
+}
+
+/*
+ * Add count occurrences of (entry, reason) to the model's error table,
+ * keeping first-seen order. A grouped reason is stored with its numbers as
+ * "N", its first full text as the example.
+ */
 static void
-model_add_error(struct stats *s, int entry, const char *reason, uint64_t count, double first,
-                double last)
+model_add_error(struct stats *s, int entry, const char *full, bool group, uint64_t count,
+                double first, double last)
 {
     struct stats_error *e;
+    char normal[STATS_REASON_MAX];
+    const char *reason = full;
     size_t i;
 
+    if (group) {
+        stats_reason_normalise(full, normal, sizeof(normal));
+        reason = normal;
+        if (strcmp(normal, full) == 0)
+            group = false;   /* no numbers: nothing to give an example of */
+    }
     for (i = 0; i < s->nerrors; i++) {
         e = &s->errors[i];
         if (e->entry == entry && strcmp(e->reason, reason) == 0) {
@@ -508,6 +564,7 @@ model_add_error(struct stats *s, int entry, const char *reason, uint64_t count, 
     e = &s->errors[s->nerrors++];
     e->entry = entry;
     e->reason = xstrdup(reason);
+    e->example = group ? xstrdup(full) : NULL;
     e->occurrences = count;
     e->first_seen = first;
     e->last_seen = last;
@@ -536,14 +593,14 @@ merge_lost_errors(struct stats *s, const struct stats_delta *d, double now)
         other = d->entries[i].failures - covered;
         if (other > left)
             other = left;
-        model_add_error(s, (int)i, STATS_OTHER_ERRORS, other, now, now);
+        model_add_error(s, (int)i, STATS_OTHER_ERRORS, false, other, now, now);
         left -= other;
     }
     if (left > 0 && d->nerrors > 0) {
         int entry = d->errors[d->nerrors - 1].entry;
 
         if (entry >= 0 && (size_t)entry < s->nentries)
-            model_add_error(s, entry, STATS_OTHER_ERRORS, left, now, now);
+            model_add_error(s, entry, STATS_OTHER_ERRORS, false, left, now, now);
     }
 }
 
@@ -602,8 +659,8 @@ stats_merge(struct stats *s, struct stats_delta *d)
             const struct stats_delta_error *err = &d->errors[i];
 
             if (err->entry >= 0 && (size_t)err->entry < s->nentries)
-                model_add_error(s, err->entry, err->reason, err->count, err->first_seen,
-                                err->last_seen);
+                model_add_error(s, err->entry, err->reason, err->group, err->count,
+                                err->first_seen, err->last_seen);
         }
         if (d->errors_lost > 0)
             merge_lost_errors(s, d, now);

@@ -59,6 +59,7 @@ struct stats_entry {
 struct stats_error {
     int entry;               /* index into entries */
     char *reason;            /* "HTTP 503", "Connection refused", ... */
+    char *example;           /* a grouped reason's first full text (NULL when not grouped) */
     uint64_t occurrences;
     double first_seen;       /* unix time */
     double last_seen;
@@ -130,6 +131,7 @@ struct stats_delta_error {
     long detail;
     uint64_t count;
     double first_seen, last_seen;
+    bool group;              /* merge under the reason with its numbers as "N" (stats_delta_group) */
     char reason[STATS_REASON_MAX];
 };
 
@@ -167,6 +169,17 @@ void stats_delta_resent(struct stats_delta *d, int entry, unsigned n);
  */
 char *stats_delta_error(struct stats_delta *d, int entry, int kind, long code, long detail,
                         double now);
+
+/*
+ * The reason just filled into a buffer stats_delta_error returned holds
+ * numbers that vary ("transfer closed with 5120 bytes remaining to read"):
+ * the model groups it with the others that differ only in their numbers
+ * (runs of digits read as "N"), keeping the first full text as an example.
+ */
+void stats_delta_group(char *reason);
+
+/* reason with every run of digits replaced by "N", into out (size bytes). */
+void stats_reason_normalise(const char *reason, char *out, size_t size);
 
 /*
  * Add the delta to the model (takes the lock) unless the model was reset

@@ -718,7 +718,8 @@ user_record(struct user *u, struct http_result *r, bool refused)
         char *reason = stats_delta_error(&w->delta, t->entry, res.kind, res.code, res.detail, now);
 
         if (reason != NULL)
-            http_describe(&res, &u->conn, w->settings, t, reason, STATS_REASON_MAX);
+            if (http_describe(&res, &u->conn, w->settings, t, reason, STATS_REASON_MAX))
+                stats_delta_group(reason);
     }
     if (u->stop_after_request) {
         u->stop_after_request = false;

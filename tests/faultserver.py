@@ -16,6 +16,8 @@ misbehaves in one way, chosen by --mode:
   login         GET/POST /login answers {"token": ...} holding CR LF and a
                 smuggled request; every other request is answered 200 and its
                 headers are checked for the injected ones
+  short         promise a 100,000-byte body, send a different number of
+                bytes each time (1 to 9,999), close
   hang          read requests and never answer
   ok            answer everything (a well-behaved server)
 
@@ -133,6 +135,12 @@ def serve(conn):
                         pass
                 except OSError:
                     pass
+                return
+            if args.mode == "short":
+                with lock:
+                    counts["dropped"] += 1
+                    cut = 1 + counts["read"] * 7919 % 9999
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + b"x" * cut)
                 return
             if args.mode == "login" and target.startswith("/login"):
                 answer(conn, 200, json.dumps({"token": TOKEN}).encode(), "application/json")

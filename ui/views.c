@@ -634,6 +634,12 @@ draw_header(struct dash *d)
     snprintf(line, sizeof(line), " RPS %.1f  failures/s %.1f  failures %.1f%%  %s  %s",
              stats_current_rps(s, &s->total), stats_current_fail_per_sec(s, &s->total),
              stats_fail_ratio(&s->total) * 100.0, cpu, fds);
+    if (s->total.num_resent > 0) {
+        size_t used = strlen(line);
+
+        snprintf(line + used, sizeof(line) - used, "  resent %llu",
+                 (unsigned long long)s->total.num_resent);
+    }
     move(1, 0);
     clrtoeol();
     put(1, 0, COLS, s->total.num_failures > 0 ? d->theme.bad : (int)A_BOLD, line);

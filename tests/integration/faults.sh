@@ -39,16 +39,17 @@ method = $method
 path = /x
 $body
 EOI
-    "$CICADA" -f "$T/f.ini" --headless -u "$users" -r 1000 -t 2s --json "$T/f.json" >/dev/null 2>"$T/err"
+    "$CICADA" -f "$T/f.ini" --headless -u "$users" -r 1000 -t 2s --json "$T/f.json" --html "$T/f.html" >/dev/null 2>"$T/err"
     rc=$?
     [ "$rc" = 0 ] || [ "$rc" = 1 ] || fail "$name: exit status $rc: $(tail -5 "$T/err")"
     curl -s --max-time 5 "http://127.0.0.1:$SPORT/__counts" >"$T/counts.json" ||
         fail "$name: cannot read the server's counts"
     lib_stop "$SPID"
     lib_untrack "$SPID"
-    python3 - "$name" "$T/counts.json" "$T/f.json" "$checks" <<'EOP' || fail "$name: see above"
+    python3 - "$name" "$T/counts.json" "$T/f.json" "$checks" "$T/f.html" <<'EOP' || fail "$name: see above"
 import json, sys
-name, counts, report, checks = sys.argv[1:5]
+name, counts, report, checks, html_path = sys.argv[1:6]
+html = open(html_path).read()
 srv = json.load(open(counts))
 doc = json.load(open(report))
 agg = doc["aggregated"]
@@ -75,7 +76,7 @@ run_case "POST dropped" POST 1 0 \
     'agg["num_resent"] == 0 and srv["read"] == agg["num_requests"] and srv["dropped"] == agg["num_failures"] > 0 and errors.get("Server closed the connection without answering") == agg["num_failures"]'
 serve drop-second
 run_case "GET dropped" GET 1 0 \
-    'srv["read"] == agg["num_requests"] + agg["num_resent"] and agg["num_resent"] == srv["dropped"] > 0 and agg["num_failures"] == 0'
+    'srv["read"] == agg["num_requests"] + agg["num_resent"] and agg["num_resent"] == srv["dropped"] > 0 and agg["num_failures"] == 0 and ("<dd id=\"resent\">%d " % agg["num_resent"]) in html'
 # the same with a reset instead of a close
 serve reset-second
 run_case "POST reset" POST 1 0 \
@@ -101,4 +102,7 @@ serve idle-408 --idle 0.03
 run_case "GET after a 408 on idle connections" GET 4 0.1 'agg["num_failures"] == 0 and srv["read"] == agg["num_requests"]'
 serve idle-408 --idle 0.03
 run_case "POST after a 408 on idle connections" POST 4 0.1 'agg["num_failures"] == 0 and srv["read"] == agg["num_requests"]'
+# a different number in every failure's text: one error row, the first text as its example
+serve short
+run_case "bodies cut short" GET 4 0 'agg["num_failures"] == srv["dropped"] == srv["read"] and len(doc["errors"]) == 1 and doc["errors"][0]["error"] == "transfer closed with N bytes remaining to read" and doc["errors"][0]["example"].startswith("transfer closed with ") and doc["errors"][0]["example"] != doc["errors"][0]["error"]'
 echo ok

@@ -74,6 +74,39 @@ record_error(struct stats *s, struct stats_delta *d, int entry, int kind, long c
     stats_merge(s, d);
 }
 
+/* Reasons differing in their numbers only: one row, counted together, the first text kept. */
+static void
+test_error_groups(void **state)
+{
+    struct stats *s = model_new();
+    struct stats_delta d;
+    int a = stats_entry_id(s, "GET", "/a");
+    char out[64], *buf;
+    int i;
+
+    (void)state;
+    stats_reason_normalise("closed with 123 bytes at 4.5", out, sizeof(out));
+    assert_string_equal(out, "closed with N bytes at N.N");
+    delta_for(&d, s);
+    for (i = 0; i < 5; i++) {
+        stats_delta_record(&d, a, 1000, 0, 0, true, START + i);
+        buf = stats_delta_error(&d, a, 1, 18, 0, START + i);
+        assert_non_null(buf);
+        snprintf(buf, STATS_REASON_MAX, "transfer closed with %d bytes remaining", 100 + i);
+        stats_delta_group(buf);
+        stats_merge(s, &d);     /* every merge brings a new text */
+    }
+    record_error(s, &d, a, 1, 503, "HTTP 503", START + 6);   /* not grouped: stays apart */
+    record_error(s, &d, a, 1, 500, "HTTP 500", START + 7);
+    assert_int_equal(s->nerrors, 3);
+    assert_string_equal(s->errors[0].reason, "transfer closed with N bytes remaining");
+    assert_string_equal(s->errors[0].example, "transfer closed with 100 bytes remaining");
+    assert_int_equal(s->errors[0].occurrences, 5);
+    assert_null(s->errors[1].example);
+    stats_delta_free(&d);
+    model_free(s);
+}
+
 /* Python round(): halves go to the even neighbour. */
 static void
 test_round_half_even(void **state)
@@ -728,6 +761,7 @@ main(void)
         cmocka_unit_test(test_sorted),
         cmocka_unit_test(test_current_percentile),
         cmocka_unit_test(test_series),
+        cmocka_unit_test(test_error_groups),
         cmocka_unit_test(test_threads),
     };
 
