@@ -523,6 +523,12 @@ app_free(struct app *app)
         csv_report_close(app->csv, &app->stats, 0, time_wall());
     if (app->stats_ready && app->report_timer.data != NULL)
         stats_free(&app->report_view);
+    if (runner_abandoned(app->runner) > 0) {
+        /* a worker thread still runs inside a library call: free nothing it may touch */
+        log_close();
+        fflush(NULL);
+        _exit(app->final_status);
+    }
     runner_free(app->runner);
     if (app->demo != NULL)
         demo_stop(app->demo);
@@ -684,7 +690,7 @@ on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)
     if (app->stop_signal != 0) {
         /* a second SIGINT or SIGTERM abandons the requests in flight */
         if (w->signum == SIGINT || w->signum == SIGTERM)
-            runner_kill(app->runner);
+            runner_give_up(app->runner);
         return;
     }
     app->stop_signal = w->signum;
@@ -697,8 +703,10 @@ on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)
         log_info(LOGGER, "Got %s signal", w->signum == SIGTERM ? "SIGTERM" : "SIGHUP");
     if (st == RUNNER_STOPPED || st == RUNNER_READY)
         ev_break(loop, EVBREAK_ALL);
-    else
+    else if (w->signum == SIGINT)
         runner_stop(app->runner);
+    else
+        runner_terminate(app->runner);   /* reports within seconds: docker stop kills after 10 */
 }
 
 void
@@ -734,5 +742,6 @@ app_finish(struct app *app)
     app_write_reports(app);
     status = app_exit_status(app);
     app_print_summary(app, status);
+    app->final_status = status;
     return status;
 }

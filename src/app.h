@@ -45,6 +45,7 @@ struct app {
     char *demo_url;
     struct ev_loop *loop;
     int stop_signal;         /* SIGINT/SIGTERM/SIGHUP that stopped the run, or 0 */
+    int final_status;        /* app_finish's exit status (an abandoned worker: app_free exits with it) */
     ev_signal sigint, sigterm, sighup;
     app_stop_fn on_stop;     /* the running front end's part in a stop signal */
     void *on_stop_arg;

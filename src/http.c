@@ -803,6 +803,10 @@ http_describe(const struct http_result *r, const struct http_conn *c, const stru
         }
         return false;
     }
+    if (r->kind == HTTP_ERR_ABANDONED) {
+        snprintf(buf, size, "Abandoned at the stop: sent, no answer yet");
+        return false;
+    }
     if (r->kind == HTTP_ERR_UNSAFE) {
         if (r->code > 0 && c != NULL && (size_t)r->code <= c->hcap) {
             const struct buf *line = &c->hdr[r->code - 1];

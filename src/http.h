@@ -24,6 +24,7 @@ enum http_error_kind {
     HTTP_ERR_STATUS = 2,     /* code = HTTP status */
     HTTP_ERR_CHECK = 3,      /* code = task serial * 64 + check (or 32 + capture), detail = why */
     HTTP_ERR_UNSAFE = 4,     /* not sent: code = header line + 1, or -1 for the URL */
+    HTTP_ERR_ABANDONED = 5,  /* on the wire when the run stopped without waiting for it */
 };
 
 /* Global libcurl setup and teardown (once per process). */

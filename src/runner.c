@@ -65,7 +65,13 @@ struct runner {
     ev_timer stop_timer;
     ev_timer tick_timer;
     ev_timer shape_timer;
+    ev_timer abandon_timer;  /* told to abandon everything: workers answer by then, or are left */
     ev_async notify;
+    bool *abandoned;         /* workers that did not answer a stop: never joined nor freed */
+    double grace;            /* the abandon timer's delay, for the message */
+    unsigned nabandoned;
+    double stop_bound;       /* seconds a stop waits for requests in flight when the stop
+                                timeout says "until they finish": they are bounded by timeouts */
 
     runner_listener listener;
     void *listener_arg;
@@ -325,6 +331,48 @@ on_stop_timeout(struct ev_loop *loop, ev_timer *t, int revents)
     runner_kill(r);
 }
 
+/* The stop is over: every worker answered, or the unresponsive ones were left. */
+static void
+stop_done(struct runner *r)
+{
+    ev_timer_stop(r->loop, &r->stop_timer);
+    ev_timer_stop(r->loop, &r->abandon_timer);
+    ev_timer_stop(r->loop, &r->tick_timer);
+    r->stopped_mono = time_mono();
+    stats_sample(r->stats, (int64_t)time_wall(), 0);
+    set_state(r, RUNNER_STOPPED);
+    emit(r, RUNNER_EVENT_STOPPED);
+}
+
+/*
+ * Workers were told to abandon everything and some did not answer: a
+ * library call that never returns (libcurl 7.88 can spin inside
+ * curl_multi_socket_action). The run ends without them: their statistics
+ * of the last second are lost, the rest is reported.
+ */
+static void
+on_abandon(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    struct runner *r = t->data;
+    unsigned i;
+
+    (void)loop;
+    (void)revents;
+    if (r->state != RUNNER_STOPPING)
+        return;
+    for (i = 0; i < r->nworkers; i++) {
+        if (r->abandoned[i] || worker_stopped_generation(r->workers[i]) == r->generation)
+            continue;
+        r->abandoned[i] = true;
+        r->nabandoned++;
+        log_error(LOGGER, "Worker thread %u did not answer within %g s of being told to stop: "
+                  "abandoned (%u users, %u requests in flight; its last second of statistics "
+                  "is lost)", i, r->grace, worker_users(r->workers[i]),
+                  worker_in_flight(r->workers[i]));
+    }
+    stop_done(r);
+}
+
 /* Once a second: a series point. */
 static void
 on_tick(struct ev_loop *loop, ev_timer *t, int revents)
@@ -349,14 +397,9 @@ on_notify(struct ev_loop *loop, ev_async *a, int revents)
     if (r->state != RUNNER_STOPPING)
         return;
     for (i = 0; i < r->nworkers; i++)
-        if (worker_stopped_generation(r->workers[i]) != r->generation)
+        if (!r->abandoned[i] && worker_stopped_generation(r->workers[i]) != r->generation)
             return;
-    ev_timer_stop(r->loop, &r->stop_timer);
-    ev_timer_stop(r->loop, &r->tick_timer);
-    r->stopped_mono = time_mono();
-    stats_sample(r->stats, (int64_t)time_wall(), 0);
-    set_state(r, RUNNER_STOPPED);
-    emit(r, RUNNER_EVENT_STOPPED);
+    stop_done(r);
 }
 
 /* Compare class indices by name (for qsort_r-free sorting). */
@@ -376,6 +419,27 @@ wake_runner(void *arg)
     struct runner *r = arg;
 
     ev_async_send(r->loop, &r->notify);
+}
+
+/*
+ * How long requests in flight can take to finish after a stop when the stop
+ * timeout says "until they finish": the longest request timeout, once for
+ * the request in flight and once per on_stop task, and a second more.
+ */
+static double
+stop_bound(const struct settings *settings, const struct scenario *sc)
+{
+    double longest = settings->timeout, bound = 0;
+    size_t i, j;
+
+    for (i = 0; i < sc->nclasses; i++)
+        for (j = 0; j < sc->classes[i].ntasks; j++)
+            if (sc->classes[i].tasks[j].opts.timeout > longest)
+                longest = sc->classes[i].tasks[j].opts.timeout;
+    for (i = 0; i < sc->nclasses; i++)
+        if ((double)(1 + sc->classes[i].non_stop) * longest > bound)
+            bound = (double)(1 + sc->classes[i].non_stop) * longest;
+    return bound + 1.0;
 }
 
 struct runner *
@@ -412,6 +476,10 @@ runner_new(struct ev_loop *loop, const struct settings *settings, const struct s
     r->tick_timer.data = r;
     ev_timer_init(&r->shape_timer, on_shape, 0., 0.);
     r->shape_timer.data = r;
+    ev_timer_init(&r->abandon_timer, on_abandon, 0., 0.);
+    r->abandon_timer.data = r;
+    r->abandoned = xcalloc(r->nworkers, sizeof(*r->abandoned));
+    r->stop_bound = stop_bound(settings, sc);
     ev_async_init(&r->notify, on_notify);
     r->notify.data = r;
     ev_async_start(loop, &r->notify);
@@ -436,7 +504,10 @@ runner_free(struct runner *r)
     if (r == NULL)
         return;
     for (i = 0; i < r->nworkers; i++)
-        worker_free(r->workers[i]);
+        if (!r->abandoned[i])
+            worker_free(r->workers[i]);
+    ev_timer_stop(r->loop, &r->abandon_timer);
+    free(r->abandoned);
     ev_timer_stop(r->loop, &r->spawn_timer);
     ev_timer_stop(r->loop, &r->run_timer);
     ev_timer_stop(r->loop, &r->stop_timer);
@@ -528,10 +599,12 @@ ramp_to(struct runner *r, unsigned users, double spawn_rate)
     spawn_step(r);
 }
 
-void
-runner_stop(struct runner *r)
+/* Stop, letting requests in flight finish for up to limit seconds (< 0: the stop timeout). */
+static void
+stop_within(struct runner *r, double limit)
 {
     unsigned i;
+    double wait = r->settings->stop_timeout;
 
     if (r->state == RUNNER_READY || r->state == RUNNER_STOPPED || r->state == RUNNER_STOPPING)
         return;
@@ -546,24 +619,75 @@ runner_stop(struct runner *r)
     memset(r->class_count, 0, r->sc->nclasses * sizeof(*r->class_count));
     memset(r->worker_load, 0, r->nworkers * sizeof(*r->worker_load));
     for (i = 0; i < r->nworkers; i++)
-        worker_send(r->workers[i], WORKER_STOP_ALL, 0, 0, r->generation);
-    if (r->settings->stop_timeout > 0) {
-        ev_timer_set(&r->stop_timer, r->settings->stop_timeout, 0.);
+        if (!r->abandoned[i])
+            worker_send(r->workers[i], WORKER_STOP_ALL, 0, 0, r->generation);
+    /* "until they finish" still has an end: the requests' own timeouts */
+    if (wait < 0)
+        wait = r->stop_bound;
+    if (limit >= 0 && (wait == 0 || wait > limit))
+        wait = limit > 0 ? limit : 0;
+    if (wait > 0) {
+        ev_timer_set(&r->stop_timer, wait, 0.);
         ev_timer_start(r->loop, &r->stop_timer);
+    } else if (r->settings->stop_timeout != 0) {
+        runner_kill(r);      /* no time left for requests in flight */
+    } else {
+        /* stop timeout 0: the workers abandon at once; an unresponsive one is left after the grace */
+        r->grace = RUNNER_ABANDON_GRACE;
+        ev_timer_set(&r->abandon_timer, RUNNER_ABANDON_GRACE, 0.);
+        ev_timer_start(r->loop, &r->abandon_timer);
+    }
+}
+
+void
+runner_stop(struct runner *r)
+{
+    stop_within(r, -1);
+}
+
+void
+runner_terminate(struct runner *r)
+{
+    stop_within(r, RUNNER_TERM_TIMEOUT);
+}
+
+/* Abandon what is in flight; workers that do not answer within grace seconds are left. */
+static void
+kill_within(struct runner *r, double grace)
+{
+    unsigned i;
+
+    if (r->state != RUNNER_STOPPING)
+        stop_within(r, 0);
+    if (r->state != RUNNER_STOPPING)
+        return;
+    for (i = 0; i < r->nworkers; i++)
+        if (!r->abandoned[i])
+            worker_send(r->workers[i], WORKER_KILL_ALL, 0, 0, r->generation);
+    if (!ev_is_active(&r->abandon_timer) || grace < ev_timer_remaining(r->loop, &r->abandon_timer)) {
+        ev_timer_stop(r->loop, &r->abandon_timer);
+        r->grace = grace;
+        ev_timer_set(&r->abandon_timer, grace, 0.);
+        ev_timer_start(r->loop, &r->abandon_timer);
     }
 }
 
 void
 runner_kill(struct runner *r)
 {
-    unsigned i;
+    kill_within(r, RUNNER_ABANDON_GRACE);
+}
 
-    if (r->state != RUNNER_STOPPING)
-        runner_stop(r);
-    if (r->state != RUNNER_STOPPING)
-        return;
-    for (i = 0; i < r->nworkers; i++)
-        worker_send(r->workers[i], WORKER_KILL_ALL, 0, 0, r->generation);
+void
+runner_give_up(struct runner *r)
+{
+    kill_within(r, RUNNER_GIVE_UP_GRACE);
+}
+
+unsigned
+runner_abandoned(const struct runner *r)
+{
+    return r != NULL ? r->nabandoned : 0;
 }
 
 void

@@ -53,8 +53,33 @@ void runner_start(struct runner *r, unsigned users, double spawn_rate);
 /* Stop every user; a stop timeout of 0 abandons requests in flight. */
 void runner_stop(struct runner *r);
 
-/* Abandon whatever is still in flight now (second Ctrl-C). */
+/*
+ * A stop always ends. The stop timeout "until they finish" waits as long
+ * as the requests' own timeouts allow, and no longer; when the time is up
+ * the workers are told to abandon what is in flight (counted as failures),
+ * and a worker that does not answer within RUNNER_ABANDON_GRACE seconds (a
+ * library call that never returns) is left behind: the run is stopped
+ * without it, and runner_abandoned says how many were.
+ */
+#define RUNNER_ABANDON_GRACE 2.0
+#define RUNNER_GIVE_UP_GRACE 0.5
+#define RUNNER_TERM_TIMEOUT 3.0
+
+/* Abandon whatever is still in flight now. */
 void runner_kill(struct runner *r);
+
+/*
+ * A terminate signal: stop, giving requests in flight RUNNER_TERM_TIMEOUT
+ * seconds at most (less if the stop timeout says so), so that the reports
+ * are written within about five seconds (container runtimes kill after 10).
+ */
+void runner_terminate(struct runner *r);
+
+/* A second signal: abandon what is in flight and leave unresponsive workers at once. */
+void runner_give_up(struct runner *r);
+
+/* Worker threads left behind by the last stop (never joined: exit without freeing). */
+unsigned runner_abandoned(const struct runner *r);
 
 /* Clear the statistics (Locust's "Reset Stats"). */
 void runner_reset_stats(struct runner *r);

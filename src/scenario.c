@@ -475,6 +475,14 @@ opts_key(const char *key, const char *value, struct request_opts *o, char **err)
                 *err = xstrdup("http_version = 2: this libcurl was built without HTTP/2");
                 return -1;
             }
+            if (value[1] != '\0' && curl_version_info(CURLVERSION_NOW)->version_num < 0x080000) {
+                /* libcurl 7.x can spin for ever in a reused prior-knowledge connection (fixed in 8.0) */
+                *err = xasprintf("http_version = 2-prior-knowledge needs libcurl 8.0 or later "
+                                 "(this is %s, which can hang on it): use http_version = 2 "
+                                 "over https:// (TLS), or 1.1",
+                                 curl_version_info(CURLVERSION_NOW)->version);
+                return -1;
+            }
             o->http_version = value[1] == '\0' ? HTTPV_2 : HTTPV_2_PRIOR;
         } else {
             *err = xasprintf("bad value \"%s\" for http_version: expected 1.1, 2 or "

@@ -460,6 +460,31 @@ static void user_refused(struct user *u);
 static void user_record(struct user *u, struct http_result *r, bool refused);
 static void check_stopped(struct worker *w);
 
+/*
+ * A request on the wire is abandoned (a stop that does not wait, or waited
+ * long enough): the server may have received it, so it is counted, as a
+ * failure saying so.
+ */
+static void
+user_abandoned(struct user *u)
+{
+    struct worker *w = u->w;
+    const struct task *t = u->task;
+    struct http_result res;
+    double now = ev_now(w->loop);
+    double took = now - u->last_start;
+    char *reason;
+
+    memset(&res, 0, sizeof(res));
+    res.failed = true;
+    res.kind = HTTP_ERR_ABANDONED;
+    res.total_us = took > 0 ? (uint64_t)(took * 1e6) : 0;
+    stats_delta_record(&w->delta, t->entry, res.total_us, 0, u->conn.body_bytes, true, now);
+    reason = stats_delta_error(&w->delta, t->entry, res.kind, 0, 0, now);
+    if (reason != NULL)
+        http_describe(&res, &u->conn, w->settings, t, reason, STATS_REASON_MAX);
+}
+
 /* Forget a user: stop its timer, return it to the pool. */
 static void
 user_release(struct user *u)
@@ -473,6 +498,8 @@ user_release(struct user *u)
     if (u->state == USER_IN_FLIGHT) {
         curl_multi_remove_handle(u->g->multi, u->conn.easy);
         atomic_fetch_sub(&w->in_flight, 1);
+        if (u->conn.sends > 0)
+            user_abandoned(u);
     }
     u->g->nusers--;
     u->g = NULL;

@@ -50,7 +50,8 @@ grep -Eq "^[0-9]+ +GET /status/404: HTTP 404" "$T/e4" || fail "no 'GET /status/4
 "$CICADA" -f "$T/f.ini" --headless -u 2 -r 2 -t 1s --exit-code-on-error 7 2>"$T/e5" &
 finish $! 7 "--exit-code-on-error 7" "$T/e5"
 
-# slow requests: --stop-timeout 1 abandons them after 1 s
+# slow requests: --stop-timeout 1 abandons them after 1 s; the target received
+# them, so they are counted, as failures (exit status 1)
 cat >"$T/slow.ini" <<EOI
 [run]
 host = $TARGET_URL
@@ -61,8 +62,11 @@ EOI
 "$CICADA" -f "$T/slow.ini" --headless -u 3 -r 3 -t 1s --stop-timeout 1 2>"$T/e6" &
 p=$!
 start=$(date +%s)
-finish $p 0 "stop timeout" "$T/e6"
+finish $p 1 "stop timeout" "$T/e6"
 took=$(( $(date +%s) - start ))
+grep -q "Abandoned at the stop: sent, no answer yet" "$T/e6" || fail "the abandoned requests are not counted"
+reported=$(python3 "$top_srcdir/tests/tables.py" "$T/e6" get Aggregated reqs)
+[ "$reported" = 3 ] || fail "stop timeout reported $reported requests, expected the 3 abandoned" 
 [ "$took" -le 4 ] || fail "--stop-timeout 1 took $took s to stop"
 grep -q "Not all users finished their tasks & terminated in 1 seconds" "$T/e6" || fail "no stop-timeout message"
 
