@@ -356,7 +356,11 @@ conn_unclean(const struct http_conn *c, int local_port)
     if (fd < 0)
         return false;
     n = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+    if (n > 0)
+        /* HTTP/2 servers send frames unasked (PING, SETTINGS): only HTTP/1.1 must be silent */
+        return c->task == NULL || (c->task->opts.http_version != HTTPV_2 &&
+                                   c->task->opts.http_version != HTTPV_2_PRIOR);
+    return n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
 /*
