@@ -1,9 +1,9 @@
 /*
- * httpd.h: a small HTTP/1.1 server on a libev loop, for the embedded demo
- * target and the test target. Keep-alive, Content-Length request bodies,
- * one request at a time per connection; a handler may answer at once or
- * later (after a timer), which is how service time and queues are modelled.
- * Everything runs on the loop's thread.
+ * httpd.h: an HTTP/1.1 server on a libev loop (GNU libmicrohttpd underneath),
+ * for the embedded demo target and the test target. Keep-alive, request
+ * bodies, one request at a time per connection; a handler may answer at once
+ * or later (after a timer), which is how service time and queues are
+ * modelled. Everything runs on the loop's thread.
  */
 #ifndef CICADA_HTTPD_H
 #define CICADA_HTTPD_H
