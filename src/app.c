@@ -17,6 +17,7 @@
 #include <string.h>
 #include <libgen.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -210,6 +211,8 @@ app_exit_status(struct app *app)
 {
     if (app->stop_signal != 0)
         return 128 + app->stop_signal;
+    if (app->report_failed)
+        return EXIT_REPORT;
     if (app->thresholds_failed || app->threshold_aborted)
         return EXIT_THRESHOLD;
     if (app->stats.total.num_failures > 0)
@@ -282,6 +285,8 @@ app_write_reports(struct app *app)
     }
     if (s->json_path == NULL && s->html_path == NULL) {
         stats_free(&final);
+        if (rc < 0)
+            app->report_failed = true;
         return rc;
     }
 
@@ -326,6 +331,8 @@ app_write_reports(struct app *app)
         }
     }
     stats_free(&final);
+    if (rc < 0)
+        app->report_failed = true;
     return rc;
 }
 
@@ -404,14 +411,24 @@ app_print_summary(struct app *app, int exit_status)
 
 /* Can a report be created at path? 0, or -1 after a message naming the option. */
 static int
-check_report_path(const char *path, const struct origin *o)
+check_report_path(const char *path, const struct origin *o, bool is_prefix)
 {
     char where[256];
     char *copy = xstrdup(path);
     const char *dir = dirname(copy);
+    struct stat st;
     int rc = 0;
 
-    if (access(dir, F_OK) != 0) {
+    /* (--csv PREFIX names no file itself) */
+    if (!is_prefix && stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (!S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) {
+            usage_error("%s: cannot write %s: it is %s, not a regular file",
+                        origin_describe(o, where, sizeof(where)), path,
+                        file_kind(st.st_mode));
+            rc = -1;
+        }
+        /* else written directly (outfile.h): its directory need not be writable */
+    } else if (access(dir, F_OK) != 0) {
         usage_error("%s: cannot write %s: the directory '%s' does not exist",
                     origin_describe(o, where, sizeof(where)), path, dir);
         rc = -1;
@@ -479,9 +496,9 @@ open_reports(struct app *app)
         usage_error("--csv-full-history needs --csv PREFIX (or csv = PREFIX in [run])");
         return -1;
     }
-    if ((s->csv_prefix != NULL && check_report_path(s->csv_prefix, &s->csv_origin) < 0) ||
-        (s->json_path != NULL && check_report_path(s->json_path, &s->json_origin) < 0) ||
-        (s->html_path != NULL && check_report_path(s->html_path, &s->html_origin) < 0))
+    if ((s->csv_prefix != NULL && check_report_path(s->csv_prefix, &s->csv_origin, true) < 0) ||
+        (s->json_path != NULL && check_report_path(s->json_path, &s->json_origin, false) < 0) ||
+        (s->html_path != NULL && check_report_path(s->html_path, &s->html_origin, false) < 0))
         return -1;
     if (s->csv_prefix != NULL) {
         app->csv = csv_report_open(s->csv_prefix, s->csv_full_history, &err);
@@ -522,6 +539,37 @@ app_free(struct app *app)
 }
 
 /* Everything between parsing and running; returns an exit status or -1 to run. */
+/*
+ * --max-file-size (or CICADA_MAX_FILE_SIZE) bounds the files read while the
+ * scenario loads, so it is applied before; 0 or -1 after a message.
+ */
+static int
+early_max_file_size(struct app *app)
+{
+    const struct option_def *opt = option_by_name("max-file-size");
+    const char *text = getenv("CICADA_MAX_FILE_SIZE");
+    const char *flag = "CICADA_MAX_FILE_SIZE";
+    struct origin o = { ORIGIN_ENV, "CICADA_MAX_FILE_SIZE", 0, NULL };
+    char *err = NULL;
+
+    for (size_t i = 0; i < app->cli.nvalues; i++) {
+        if (app->cli.values[i].opt == opt) {
+            text = app->cli.values[i].text;
+            flag = app->cli.values[i].flag;
+            o.kind = ORIGIN_CLI;
+            o.flag = flag;
+        }
+    }
+    if (text == NULL || (text[0] == '\0' && o.kind == ORIGIN_ENV))
+        return 0;
+    if (option_set(&app->settings, opt, text, &o, &err) < 0) {
+        usage_error("%s: %s", flag, err);
+        free(err);
+        return -1;
+    }
+    return 0;
+}
+
 static int
 prepare(struct app *app, int argc, char **argv)
 {
@@ -564,6 +612,8 @@ prepare(struct app *app, int argc, char **argv)
             strcmp(v->opt->name, "demo-only") == 0 || strcmp(v->opt->name, "env-file") == 0)
             option_set(s, v->opt, v->text, &o, &err);
     }
+    if (early_max_file_size(app) < 0)
+        return EXIT_USAGE;
     if (s->demo_only) {
         if (settings_apply_env(s, &err) < 0 || settings_apply_cli(s, &app->cli, &err) < 0) {
             usage_error("%s", err);

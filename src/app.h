@@ -24,6 +24,7 @@
 #define EXIT_FAILURES 1
 #define EXIT_USAGE 2
 #define EXIT_THRESHOLD 3
+#define EXIT_REPORT 4        /* a report asked for could not be written */
 
 struct app {
     struct settings settings;
@@ -45,6 +46,7 @@ struct app {
     struct stats report_view; /* the timer's copy of the statistics */
     bool threshold_aborted;  /* a threshold stopped the run */
     bool thresholds_failed;  /* the final evaluation found a failed threshold */
+    bool report_failed;      /* a report could not be written (EXIT_REPORT) */
 };
 
 int app_main(int argc, char **argv);
