@@ -568,7 +568,7 @@ cli_parse(int argc, char **argv, struct cli_args *out, char **err)
     }
 
     opterr = 0;
-    optind = 1;
+    optind = 0;              /* GNU getopt: start afresh, forgetting any earlier argv */
     while ((c = getopt_long(argc, argv, shorts.data, longopts, &index)) != -1) {
         const struct option_def *o = NULL;
         const char *typed = argv[optind - 1];
@@ -620,6 +620,8 @@ cli_parse(int argc, char **argv, struct cli_args *out, char **err)
     }
     free(longopts);
     buf_free(&shorts);
+    if (rc < 0)
+        cli_args_free(out);  /* fuzz_cli: what was parsed before the error leaked */
     return rc;
 }
 
