@@ -1,12 +1,25 @@
 /*
- * main.c: cicada's entry point; everything happens in app.c.
+ * main.c: cicada's entry point and the one place that knows the front ends:
+ * the program layer (app.c) gets everything ready, then the dashboard runs
+ * the test on a terminal, or the headless console when there is none (or
+ * when the dashboard cannot drive the terminal).
  */
 #include "config.h"
 
 #include "app.h"
+#include "headless.h"
+#include "ui.h"
 
 int
 main(int argc, char **argv)
 {
-    return app_main(argc, argv);
+    struct app app;
+    int status = app_init(&app, argc, argv);
+
+    if (status < 0 && !app_headless(&app))
+        status = ui_run(&app);
+    if (status < 0)
+        status = headless_run(&app);
+    app_free(&app);
+    return status;
 }
