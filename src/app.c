@@ -776,13 +776,41 @@ app_unwatch_signals(struct app *app)
     app->on_stop_arg = NULL;
 }
 
+static volatile sig_atomic_t finish_signal;
+
+static void
+on_finish_signal(int signum)
+{
+    finish_signal = signum;
+}
+
 int
 app_finish(struct app *app)
 {
+    static const int signums[] = { SIGINT, SIGTERM, SIGHUP };
+    struct sigaction sa, old[ARRAY_LEN(signums)];
     int status;
 
+    /*
+     * The loop no longer watches the stop signals: until the reports and
+     * the final tables are written, SIGINT, SIGTERM and SIGHUP are noted
+     * and do not kill the process. Without SA_RESTART, one of them ends a
+     * wait that could last forever (a FIFO report nobody reads): that
+     * report is abandoned, exit status 4.
+     */
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_finish_signal;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < ARRAY_LEN(signums); i++)
+        sigaction(signums[i], &sa, &old[i]);
     app_write_reports(app);
     status = app_exit_status(app);
     app_print_summary(app, status);
+    for (size_t i = 0; i < ARRAY_LEN(signums); i++)
+        sigaction(signums[i], &old[i], NULL);
+    if (finish_signal != 0)
+        log_info(LOGGER, "Got %s while writing the reports: they were written (one waiting "
+                 "for a reader is abandoned)", finish_signal == SIGINT ? "SIGINT"
+                 : finish_signal == SIGTERM ? "SIGTERM" : "SIGHUP");
     return status;
 }

@@ -31,7 +31,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)units_parse_size(text, &n);
     memset(&t, 0, sizeof(t));
     if (threshold_parse(text, &t, &err) == 0) {
-        threshold_format_value(&t, t.limit, buf, sizeof(buf));
+        struct threshold_result r = { true, true, false, t.limit };
+
+        threshold_format_value(&t, &r, buf, sizeof(buf));
         threshold_metric_name(&t, buf, sizeof(buf));
         threshold_free(&t);
     } else if (err == NULL) {
