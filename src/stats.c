@@ -289,8 +289,13 @@ stats_copy(struct stats *dst, struct stats *src)
     dst->nerrors = src->nerrors;
 
     if (src->nseries > dst->series_cap) {
-        dst->series = xrealloc(dst->series, src->nseries * sizeof(*dst->series));
-        dst->series_cap = src->nseries;
+        /* geometric, as the source grows: not one reallocation a second per copy */
+        size_t cap = dst->series_cap ? dst->series_cap * 2 : 256;
+
+        if (cap < src->nseries)
+            cap = src->nseries;
+        dst->series = xrealloc(dst->series, cap * sizeof(*dst->series));
+        dst->series_cap = cap;
     }
     if (src->nseries > 0)
         memcpy(dst->series, src->series, src->nseries * sizeof(*dst->series));
