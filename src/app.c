@@ -468,7 +468,7 @@ on_report_tick(struct ev_loop *loop, ev_timer *t, int revents)
     }
     if (!active || (app->csv == NULL && !(s->threshold_abort && s->nthresholds > 0)))
         return;
-    stats_copy(&app->report_view, &app->stats);
+    stats_copy_tables(&app->report_view, &app->stats);   /* the CSV rows and thresholds */
     if (app->csv != NULL)
         csv_report_tick(app->csv, &app->report_view, runner_user_count(app->runner), time_wall());
     if (s->threshold_abort && s->nthresholds > 0 && !app->threshold_aborted &&

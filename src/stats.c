@@ -245,8 +245,8 @@ stats_reset(struct stats *s, double now)
 }
 
 /* Deep copy of src into dst (set up by stats_init), reusing dst's memory. */
-void
-stats_copy(struct stats *dst, struct stats *src)
+static void
+copy_stats(struct stats *dst, struct stats *src, bool series)
 {
     size_t i;
 
@@ -288,7 +288,9 @@ stats_copy(struct stats *dst, struct stats *src)
     }
     dst->nerrors = src->nerrors;
 
-    if (src->nseries > dst->series_cap) {
+    if (!series) {
+        dst->nseries = 0;
+    } else if (src->nseries > dst->series_cap) {
         /* geometric, as the source grows: not one reallocation a second per copy */
         size_t cap = dst->series_cap ? dst->series_cap * 2 : 256;
 
@@ -297,9 +299,10 @@ stats_copy(struct stats *dst, struct stats *src)
         dst->series = xrealloc(dst->series, cap * sizeof(*dst->series));
         dst->series_cap = cap;
     }
-    if (src->nseries > 0)
+    if (series && src->nseries > 0)
         memcpy(dst->series, src->series, src->nseries * sizeof(*dst->series));
-    dst->nseries = src->nseries;
+    if (series)
+        dst->nseries = src->nseries;
 
     for (i = 0; i < STATS_RECENT; i++) {
         hist_reset(&dst->recent[i]);
@@ -307,6 +310,18 @@ stats_copy(struct stats *dst, struct stats *src)
         dst->recent_sec[i] = src->recent_sec[i];
     }
     pthread_mutex_unlock(&src->lock);
+}
+
+void
+stats_copy(struct stats *dst, struct stats *src)
+{
+    copy_stats(dst, src, true);
+}
+
+void
+stats_copy_tables(struct stats *dst, struct stats *src)
+{
+    copy_stats(dst, src, false);
 }
 
 /* Append (or, for the same second, replace) a series point under the lock. */

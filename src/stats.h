@@ -106,6 +106,13 @@ void stats_reset(struct stats *s, double now);
 /* Deep copy of src (taken under src's lock) into dst, reusing dst's memory. */
 void stats_copy(struct stats *dst, struct stats *src);
 
+/*
+ * The same without the per-second series (left empty): for copies taken
+ * every second that only print tables or evaluate thresholds, so that a
+ * long run does not keep one more copy of a series that grows every second.
+ */
+void stats_copy_tables(struct stats *dst, struct stats *src);
+
 /* Append a series point for second `sec` (takes the lock). */
 void stats_sample(struct stats *s, int64_t sec, unsigned users);
 

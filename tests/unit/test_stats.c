@@ -644,6 +644,26 @@ test_series(void **state)
     assert_int_equal(s->series[299].sec, (int64_t)START + 299);
     assert_int_equal(s->series[299].failures, 1);
     assert_true(s->series[299].avg_ms == 10);
+    {
+        /* copies taken again and again: the whole series, or none of it */
+        struct stats full, tables;
+
+        stats_init(&full);
+        stats_init(&tables);
+        for (i = 0; i < 3; i++) {
+            stats_copy(&full, s);
+            stats_copy_tables(&tables, s);
+        }
+        assert_int_equal(full.nseries, 300);
+        assert_true(full.series_cap >= 300);
+        assert_int_equal(full.series[299].sec, (int64_t)START + 299);
+        assert_int_equal(tables.nseries, 0);
+        assert_null(tables.series);
+        assert_int_equal(tables.total.num_requests, 4);
+        assert_int_equal(tables.total.num_failures, 1);
+        stats_free(&full);
+        stats_free(&tables);
+    }
     stats_delta_free(&d);
     model_free(s);
 }
