@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,6 +151,8 @@ stats_init(struct stats *s)
     s->start_time = 0;
     s->entries = NULL;
     s->nentries = 0;
+    s->index = NULL;
+    s->index_cap = s->nindexed = 0;
     s->entries_cap = 0;
     entry_init(&s->total, "", "Aggregated");
     s->errors = NULL;
@@ -178,6 +181,9 @@ stats_free(struct stats *s)
         free(s->errors[i].reason);
     free(s->errors);
     free(s->series);
+    free(s->index);
+    s->index = NULL;
+    s->index_cap = s->nindexed = 0;
     pthread_mutex_destroy(&s->lock);
     s->entries = NULL;
     s->errors = NULL;
@@ -201,22 +207,76 @@ entries_reserve(struct stats *s, size_t n)
     s->entries_cap = cap;
 }
 
-/* Find or add the entry for (method, name) under the lock. */
+/* FNV-1a of method and name: the index's hash. */
+static size_t
+entry_hash(const char *method, const char *name)
+{
+    size_t h = (size_t)1469598103934665603ULL;
+
+    for (const char *p = method; *p != '\0'; p++)
+        h = (h ^ (unsigned char)*p) * (size_t)1099511628211ULL;
+    h = (h ^ 0xff) * (size_t)1099511628211ULL;
+    for (const char *p = name; *p != '\0'; p++)
+        h = (h ^ (unsigned char)*p) * (size_t)1099511628211ULL;
+    return h;
+}
+
+/* The index slot holding (method, name), or the empty slot where it would go. */
+static size_t
+index_find(const struct stats *s, const char *method, const char *name)
+{
+    size_t mask = s->index_cap - 1;
+    size_t i;
+
+    for (i = entry_hash(method, name) & mask; s->index[i] != SIZE_MAX; i = (i + 1) & mask) {
+        const struct stats_entry *e = &s->entries[s->index[i]];
+
+        if (strcmp(e->name, name) == 0 && strcmp(e->method, method) == 0)
+            break;
+    }
+    return i;
+}
+
+/* Index every entry again, with room for n (a power of two, at least twice n). */
+static void
+index_rebuild(struct stats *s, size_t n)
+{
+    size_t cap = 64;
+
+    while (cap < n * 2)
+        cap *= 2;
+    if (cap != s->index_cap) {
+        free(s->index);
+        s->index = xmalloc(cap * sizeof(*s->index));
+        s->index_cap = cap;
+    }
+    for (size_t i = 0; i < cap; i++)
+        s->index[i] = SIZE_MAX;
+    for (size_t k = 0; k < s->nentries; k++)
+        s->index[index_find(s, s->entries[k].method, s->entries[k].name)] = k;
+    s->nindexed = s->nentries;
+}
+
+/* Find or add the entry for (method, name) under the lock (linear in entries no more). */
 int
 stats_entry_id(struct stats *s, const char *method, const char *name)
 {
-    size_t i;
+    size_t i, slot;
 
     pthread_mutex_lock(&s->lock);
-    for (i = 0; i < s->nentries; i++) {
-        if (strcmp(s->entries[i].name, name) == 0 && strcmp(s->entries[i].method, method) == 0) {
-            pthread_mutex_unlock(&s->lock);
-            return (int)i;
-        }
+    if ((s->nentries + 1) * 2 > s->index_cap || s->nindexed != s->nentries)
+        index_rebuild(s, s->nentries + 1);
+    slot = index_find(s, method, name);
+    if (s->index[slot] != SIZE_MAX) {
+        i = s->index[slot];
+        pthread_mutex_unlock(&s->lock);
+        return (int)i;
     }
     entries_reserve(s, s->nentries + 1);
     entry_init(&s->entries[s->nentries], method, name);
     i = s->nentries++;
+    s->index[slot] = i;
+    s->nindexed = s->nentries;
     pthread_mutex_unlock(&s->lock);
     return (int)i;
 }
@@ -265,6 +325,7 @@ copy_stats(struct stats *dst, struct stats *src, bool series)
     for (i = 0; i < src->nentries; i++)
         entry_copy(&dst->entries[i], &src->entries[i]);
     dst->nentries = src->nentries;
+    dst->nindexed = (size_t)-1;    /* dst's index, if any, is rebuilt when used */
     entry_copy(&dst->total, &src->total);
 
     if (src->nerrors > dst->errors_cap) {

@@ -82,6 +82,10 @@ struct stats {
     double start_time;       /* unix time of the start or last reset */
     struct stats_entry *entries;
     size_t nentries, entries_cap;
+    /* stats_entry_id's open-addressing index of entries by (method, name):
+     * covers the first nindexed entries; a copy starts without one */
+    size_t *index;
+    size_t index_cap, nindexed;
     struct stats_entry total;
     struct stats_error *errors;
     size_t nerrors, errors_cap;

@@ -668,6 +668,33 @@ test_series(void **state)
     model_free(s);
 }
 
+/* Entry ids through the name index: stable, distinct by method and name, also on a copy. */
+static void
+test_entry_index(void **state)
+{
+    struct stats *s = model_new();
+    struct stats copy;
+    char name[32];
+
+    (void)state;
+    for (int i = 0; i < 5000; i++) {
+        snprintf(name, sizeof(name), "/p%d", i);
+        assert_int_equal(stats_entry_id(s, i % 2 ? "GET" : "POST", name), i);
+    }
+    assert_int_equal(stats_entry_id(s, "POST", "/p0"), 0);
+    assert_int_equal(stats_entry_id(s, "GET", "/p4999"), 4999);
+    assert_int_equal(stats_entry_id(s, "GET", "/p0"), 5000);      /* another method */
+    stats_init(&copy);
+    stats_copy(&copy, s);
+    assert_int_equal(stats_entry_id(&copy, "GET", "/p3333"), 3333);
+    assert_int_equal(stats_entry_id(&copy, "PUT", "/new"), 5001);
+    stats_copy(&copy, s);                                           /* back to 5001 entries */
+    assert_int_equal(copy.nentries, 5001);
+    assert_int_equal(stats_entry_id(&copy, "PUT", "/new"), 5001);
+    stats_free(&copy);
+    model_free(s);
+}
+
 struct thread_arg {
     struct stats *s;
     int entry;
@@ -748,6 +775,7 @@ main(void)
         cmocka_unit_test(test_sorted),
         cmocka_unit_test(test_current_percentile),
         cmocka_unit_test(test_series),
+        cmocka_unit_test(test_entry_index),
         cmocka_unit_test(test_threads),
     };
 
