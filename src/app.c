@@ -18,6 +18,7 @@
 #include <string.h>
 #include <libgen.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -209,6 +210,8 @@ app_exit_status(struct app *app)
 {
     if (app->stop_signal != 0)
         return 128 + app->stop_signal;
+    if (app->report_failed)
+        return EXIT_REPORT;
     if (app->thresholds_failed || app->threshold_aborted)
         return EXIT_THRESHOLD;
     if (app->stats.total.num_failures > 0)
@@ -282,6 +285,8 @@ app_write_reports(struct app *app)
     }
     if (s->json_path == NULL && s->html_path == NULL) {
         stats_free(&final);
+        if (rc < 0)
+            app->report_failed = true;
         return rc;
     }
 
@@ -327,6 +332,8 @@ app_write_reports(struct app *app)
         }
     }
     stats_free(&final);
+    if (rc < 0)
+        app->report_failed = true;
     return rc;
 }
 
@@ -406,14 +413,24 @@ app_print_summary(struct app *app, int exit_status)
 
 /* Can a report be created at path? 0, or -1 after a message naming the option. */
 static int
-check_report_path(const char *path, const struct origin *o)
+check_report_path(const char *path, const struct origin *o, bool is_prefix)
 {
     char where[256];
     char *copy = xstrdup(path);
     const char *dir = dirname(copy);
+    struct stat st;
     int rc = 0;
 
-    if (access(dir, F_OK) != 0) {
+    /* (--csv PREFIX names no file itself) */
+    if (!is_prefix && stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        if (!S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) {
+            usage_error("%s: cannot write %s: it is %s, not a regular file",
+                        origin_describe(o, where, sizeof(where)), path,
+                        file_kind(st.st_mode));
+            rc = -1;
+        }
+        /* else written directly (outfile.h): its directory need not be writable */
+    } else if (access(dir, F_OK) != 0) {
         usage_error("%s: cannot write %s: the directory '%s' does not exist",
                     origin_describe(o, where, sizeof(where)), path, dir);
         rc = -1;
@@ -451,7 +468,7 @@ on_report_tick(struct ev_loop *loop, ev_timer *t, int revents)
     }
     if (!active || (app->csv == NULL && !(s->threshold_abort && s->nthresholds > 0)))
         return;
-    stats_copy(&app->report_view, &app->stats);
+    stats_copy_tables(&app->report_view, &app->stats);   /* the CSV rows and thresholds */
     if (app->csv != NULL)
         csv_report_tick(app->csv, &app->report_view, runner_user_count(app->runner), time_wall());
     if (s->threshold_abort && s->nthresholds > 0 && !app->threshold_aborted &&
@@ -495,9 +512,9 @@ open_reports(struct app *app)
         usage_error("--csv-full-history needs --csv PREFIX (or csv = PREFIX in [run])");
         return -1;
     }
-    if ((s->csv_prefix != NULL && check_report_path(s->csv_prefix, &s->csv_origin) < 0) ||
-        (s->json_path != NULL && check_report_path(s->json_path, &s->json_origin) < 0) ||
-        (s->html_path != NULL && check_report_path(s->html_path, &s->html_origin) < 0))
+    if ((s->csv_prefix != NULL && check_report_path(s->csv_prefix, &s->csv_origin, true) < 0) ||
+        (s->json_path != NULL && check_report_path(s->json_path, &s->json_origin, false) < 0) ||
+        (s->html_path != NULL && check_report_path(s->html_path, &s->html_origin, false) < 0))
         return -1;
     if (s->csv_prefix != NULL) {
         app->csv = csv_report_open(s->csv_prefix, s->csv_full_history, &err);
@@ -547,6 +564,37 @@ app_free(struct app *app)
 }
 
 /* Everything between parsing and running; returns an exit status or -1 to run. */
+/*
+ * --max-file-size (or CICADA_MAX_FILE_SIZE) bounds the files read while the
+ * scenario loads, so it is applied before; 0 or -1 after a message.
+ */
+static int
+early_max_file_size(struct app *app)
+{
+    const struct option_def *opt = option_by_name("max-file-size");
+    const char *text = getenv("CICADA_MAX_FILE_SIZE");
+    const char *flag = "CICADA_MAX_FILE_SIZE";
+    struct origin o = { ORIGIN_ENV, "CICADA_MAX_FILE_SIZE", 0, NULL };
+    char *err = NULL;
+
+    for (size_t i = 0; i < app->cli.nvalues; i++) {
+        if (app->cli.values[i].opt == opt) {
+            text = app->cli.values[i].text;
+            flag = app->cli.values[i].flag;
+            o.kind = ORIGIN_CLI;
+            o.flag = flag;
+        }
+    }
+    if (text == NULL || (text[0] == '\0' && o.kind == ORIGIN_ENV))
+        return 0;
+    if (option_set(&app->settings, opt, text, &o, &err) < 0) {
+        usage_error("%s: %s", flag, err);
+        free(err);
+        return -1;
+    }
+    return 0;
+}
+
 static int
 prepare(struct app *app, int argc, char **argv)
 {
@@ -589,6 +637,8 @@ prepare(struct app *app, int argc, char **argv)
             strcmp(v->opt->name, "demo-only") == 0 || strcmp(v->opt->name, "env-file") == 0)
             option_set(s, v->opt, v->text, &o, &err);
     }
+    if (early_max_file_size(app) < 0)
+        return EXIT_USAGE;
     if (s->demo_only) {
         if (settings_apply_env(s, &err) < 0 || settings_apply_cli(s, &app->cli, &err) < 0) {
             usage_error("%s", err);
@@ -734,14 +784,42 @@ app_unwatch_signals(struct app *app)
     app->on_stop_arg = NULL;
 }
 
+static volatile sig_atomic_t finish_signal;
+
+static void
+on_finish_signal(int signum)
+{
+    finish_signal = signum;
+}
+
 int
 app_finish(struct app *app)
 {
+    static const int signums[] = { SIGINT, SIGTERM, SIGHUP };
+    struct sigaction sa, old[ARRAY_LEN(signums)];
     int status;
 
+    /*
+     * The loop no longer watches the stop signals: until the reports and
+     * the final tables are written, SIGINT, SIGTERM and SIGHUP are noted
+     * and do not kill the process. Without SA_RESTART, one of them ends a
+     * wait that could last forever (a FIFO report nobody reads): that
+     * report is abandoned, exit status 4.
+     */
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_finish_signal;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < ARRAY_LEN(signums); i++)
+        sigaction(signums[i], &sa, &old[i]);
     app_write_reports(app);
     status = app_exit_status(app);
     app_print_summary(app, status);
     app->final_status = status;
+    for (size_t i = 0; i < ARRAY_LEN(signums); i++)
+        sigaction(signums[i], &old[i], NULL);
+    if (finish_signal != 0)
+        log_info(LOGGER, "Got %s while writing the reports: they were written (one waiting "
+                 "for a reader is abandoned)", finish_signal == SIGINT ? "SIGINT"
+                 : finish_signal == SIGTERM ? "SIGTERM" : "SIGHUP");
     return status;
 }

@@ -27,6 +27,7 @@
 #define EXIT_FAILURES 1
 #define EXIT_USAGE 2
 #define EXIT_THRESHOLD 3
+#define EXIT_REPORT 4        /* a report asked for could not be written */
 
 struct app;
 
@@ -60,6 +61,7 @@ struct app {
     bool cpu_warned;         /* the busy-CPU warning was given for this test */
     bool threshold_aborted;  /* a threshold stopped the run */
     bool thresholds_failed;  /* the final evaluation found a failed threshold */
+    bool report_failed;      /* a report could not be written (EXIT_REPORT) */
 };
 
 /*

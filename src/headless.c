@@ -28,7 +28,7 @@ struct headless {
 static void
 print_table(struct headless *h)
 {
-    stats_copy(&h->view, &h->app->stats);
+    stats_copy_tables(&h->view, &h->app->stats);
     console_print_requests(stderr, &h->view, console_name_width(), true);
     fflush(stderr);
 }

@@ -30,8 +30,9 @@ struct ini_state {
     int err_line;
     char *section;
     char *err;               /* first error, "path:line: ..." */
-    char *raw;               /* getline buffer */
-    size_t raw_cap;
+    char *raw;               /* the line read, at most raw_cap - 1 bytes of it */
+    size_t raw_cap, raw_len;
+    unsigned long long total; /* bytes read so far (bounded: /dev/zero has no end) */
 };
 
 int
@@ -91,21 +92,69 @@ classify(struct ini_state *st, const char *raw)
         st->have_key = true;
 }
 
+/*
+ * Read one line into st->raw without its "\n" (cut at raw_cap - 1 bytes;
+ * the rest of a longer line is counted and skipped). Returns the line's
+ * whole length with its newline, or -1 at the end of the stream or past
+ * the size limit (*too_big set).
+ */
+static long long
+bounded_getline(struct ini_state *st, bool *too_big, bool *newline)
+{
+    unsigned long long limit = util_max_file_size();
+    long long whole = 0;
+    int c;
+
+    *too_big = false;
+    *newline = false;
+    st->raw_len = 0;
+    while ((c = getc_unlocked(st->stream)) != EOF) {
+        if (++st->total > limit) {
+            *too_big = true;
+            return -1;
+        }
+        whole++;
+        if (c == '\n') {
+            *newline = true;
+            break;
+        }
+        if (st->raw_len + 1 < st->raw_cap)
+            st->raw[st->raw_len++] = (char)c;
+    }
+    st->raw[st->raw_len] = '\0';
+    return whole == 0 ? -1 : whole;
+}
+
 /* inih's reader: one whole line at a time, like fgets. */
 static char *
 read_line(char *str, int num, void *stream)
 {
     struct ini_state *st = stream;
-    ssize_t len;
+    long long len;
     size_t chars;
+    bool too_big, newline;
 
-    len = getline(&st->raw, &st->raw_cap, st->stream);
+    if (st->raw == NULL) {
+        st->raw_cap = (size_t)num;
+        st->raw = xmalloc(st->raw_cap);
+    }
+    len = bounded_getline(st, &too_big, &newline);
+    if (too_big) {
+        char msg[160];
+
+        snprintf(msg, sizeof(msg), "the file is larger than the limit of %llu bytes "
+                 "(--max-file-size)", util_max_file_size());
+        fail_at(st, st->line + 1, msg);
+        return NULL;
+    }
     if (len < 0)
         return NULL;
     st->line++;
-    chars = (size_t)len;
-    while (chars > 0 && (st->raw[chars - 1] == '\n' || st->raw[chars - 1] == '\r'))
+    chars = (size_t)len - (newline ? 1 : 0);
+    while (st->raw_len > 0 && st->raw[st->raw_len - 1] == '\r') {
+        st->raw[--st->raw_len] = '\0';
         chars--;
+    }
     if (chars > (size_t)num - 3) {
         char msg[256];
 
@@ -118,7 +167,9 @@ read_line(char *str, int num, void *stream)
         st->continuation = false;
         return str;
     }
-    memcpy(str, st->raw, (size_t)len + 1);
+    /* inih sees the line ending in "\n" (without a "\r"), as a C string */
+    memcpy(str, st->raw, st->raw_len);
+    strcpy(str + st->raw_len, newline ? "\n" : "");
     classify(st, st->raw);
     return str;
 }

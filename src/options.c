@@ -60,6 +60,7 @@ enum option_id {
     O_USER_CLASSES,
     O_TAGS,
     O_EXCLUDE_TAGS,
+    O_MAX_FILE_SIZE,
 };
 
 const struct option_def option_table[] = {
@@ -144,6 +145,8 @@ const struct option_def option_table[] = {
       O_THRESHOLD_GRACE },
     { "env-file", 0, OPT_PATH, NULL, NULL, "CICADA_ENV_FILE", "FILE",
       "variables for ${NAME} in the scenario (default: .env next to it)", O_ENV_FILE },
+    { "max-file-size", 0, OPT_STRING, NULL, NULL, "CICADA_MAX_FILE_SIZE", "SIZE",
+      "largest data, body or env file read, and scenario file (default 64M)", O_MAX_FILE_SIZE },
     { "help", 'h', OPT_FLAG, NULL, NULL, NULL, NULL, "print this help and exit", O_HELP },
     { "version", 'V', OPT_FLAG, NULL, NULL, NULL, NULL, "print the version and exit",
       O_VERSION },
@@ -497,6 +500,15 @@ option_set(struct settings *s, const struct option_def *opt, const char *text,
     case O_ENV_FILE:
         set_string(&s->env_file, text);
         break;
+    case O_MAX_FILE_SIZE:
+        /* process-wide: util.c's file reads (set before the scenario is read) */
+        if (units_parse_size(text, &n) < 0 || n == 0) {
+            *err = xasprintf("bad value \"%s\" for %s: expected a size above 0 such as "
+                             "64M, 1G or 500k", text, opt->name);
+            return -1;
+        }
+        util_set_max_file_size(n);
+        break;
     default:
         fatal("option %s has no setter", opt->name);
     }
@@ -556,7 +568,7 @@ cli_parse(int argc, char **argv, struct cli_args *out, char **err)
     }
 
     opterr = 0;
-    optind = 1;
+    optind = 0;              /* GNU getopt: start afresh, forgetting any earlier argv */
     while ((c = getopt_long(argc, argv, shorts.data, longopts, &index)) != -1) {
         const struct option_def *o = NULL;
         const char *typed = argv[optind - 1];
@@ -608,6 +620,8 @@ cli_parse(int argc, char **argv, struct cli_args *out, char **err)
     }
     free(longopts);
     buf_free(&shorts);
+    if (rc < 0)
+        cli_args_free(out);  /* fuzz_cli: what was parsed before the error leaked */
     return rc;
 }
 
@@ -710,7 +724,8 @@ options_print_help(FILE *out)
           "environment variables, then the command line; later ones win.\n"
           "\n"
           "Exit status: 0 success, 1 some requests failed, 2 usage or scenario error,\n"
-          "3 a threshold was crossed, 130/143 stopped by SIGINT/SIGTERM.\n"
+          "3 a threshold was crossed, 4 a report could not be written,\n"
+          "130/143 stopped by SIGINT/SIGTERM.\n"
           "See cicada(1) and cicada.ini(5).\n",
           out);
 }

@@ -71,7 +71,7 @@ struct cli_args {
 
 /*
  * Parse argv. Returns 0, or -1 with *err (allocated), naming the flag,
- * on an unknown flag or a missing argument.
+ * on an unknown flag or a missing argument (out then holds nothing).
  */
 int cli_parse(int argc, char **argv, struct cli_args *out, char **err);
 void cli_args_free(struct cli_args *a);

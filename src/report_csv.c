@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "outfile.h"
 #include "report.h"
 #include "secret.h"
 #include "util.h"
@@ -264,21 +265,19 @@ put_stats_row(FILE *f, const struct stats *s, const struct stats_entry *e)
 static int
 replace_file(const char *path, void (*fill)(FILE *, const struct stats *), const struct stats *s)
 {
-    char *tmp = xasprintf("%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    int rc = 0;
+    struct outfile out;
+    char *err = NULL;
 
-    if (f == NULL) {
-        free(tmp);
+    if (outfile_open(&out, path, &err) < 0) {
+        free(err);
         return -1;
     }
-    fill(f, s);
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        unlink(tmp);
-        rc = -1;
+    fill(out.f, s);
+    if (outfile_commit(&out, &err) < 0) {
+        free(err);
+        return -1;
     }
-    free(tmp);
-    return rc;
+    return 0;
 }
 
 static void
@@ -484,11 +483,9 @@ csv_report_open(const char *prefix, bool full_history, char **err)
     c->history_path = xasprintf("%s_stats_history.csv", prefix);
     c->failures_path = xasprintf("%s_failures.csv", prefix);
     c->exceptions_path = xasprintf("%s_exceptions.csv", prefix);
-    c->history = fopen(c->history_path, "w");
-    if (c->history == NULL) {
-        *err = xasprintf("cannot create %s: %s", c->history_path, strerror(errno));
+    c->history = outfile_open_stream(c->history_path, err);
+    if (c->history == NULL)
         goto fail;
-    }
     write_history_header(c->history);
     /* the other files get their headers now too, and history its first row, as in Locust */
     stats_init(&empty);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "outfile.h"
 #include "report.h"
 #include "threshold.h"
 #include "units.h"
@@ -297,12 +298,11 @@ html_report_write(const char *path, const struct report_run *run, char **err)
     char t0[64], t1[64], dur[32];
     int *order;
     FILE *f;
+    struct outfile out;
 
-    f = fopen(path, "w");
-    if (f == NULL) {
-        *err = xasprintf("cannot create %s: %s", path, strerror(errno));
+    if (outfile_open(&out, path, err) < 0)
         return -1;
-    }
+    f = out.f;
     order = stats_sorted(s);
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -350,9 +350,5 @@ html_report_write(const char *path, const struct report_run *run, char **err)
     put_chart(f, s, "chart-users", "Number of Users", "users", users, user_labels, 1);
     fprintf(f, "<p><small>cicada %s</small></p>\n</body></html>\n", PACKAGE_VERSION);
     free(order);
-    if (fclose(f) != 0) {
-        *err = xasprintf("cannot write %s: %s", path, strerror(errno));
-        return -1;
-    }
-    return 0;
+    return outfile_commit(&out, err);
 }

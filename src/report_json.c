@@ -19,6 +19,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "outfile.h"
 #include "report.h"
 #include "secret.h"
 #include "threshold.h"
@@ -267,7 +268,7 @@ json_report_write(const char *path, const struct report_run *run, char **err)
     char buf[64];
     int *order;
     char *text;
-    FILE *f;
+    struct outfile out;
     int rc = 0;
 
     meta = cJSON_AddObjectToObject(root, "cicada");
@@ -354,17 +355,13 @@ json_report_write(const char *path, const struct report_run *run, char **err)
         *err = xstrdup("out of memory building the JSON report");
         return -1;
     }
-    f = fopen(path, "w");
-    if (f == NULL) {
-        *err = xasprintf("cannot create %s: %s", path, strerror(errno));
+    if (outfile_open(&out, path, err) < 0) {
         rc = -1;
     } else {
-        fputs(text, f);
-        fputc('\n', f);
-        if (fclose(f) != 0) {
-            *err = xasprintf("cannot write %s: %s", path, strerror(errno));
+        fputs(text, out.f);
+        fputc('\n', out.f);
+        if (outfile_commit(&out, err) < 0)
             rc = -1;
-        }
     }
     cJSON_free(text);
     return rc;

@@ -18,6 +18,7 @@
 
 #include <ctype.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,7 @@ struct pending_task {
     struct task task;
     bool has_body_file;
     bool method_set;
+    size_t body_cap;         /* bytes allocated for task.body while continued */
 };
 
 struct seen_key {
@@ -65,10 +67,75 @@ struct loader {
     size_t cls;              /* current class (SEC_USER) */
     size_t task;             /* current pending task (SEC_TASK) */
     struct pending_task *tasks;
-    size_t ntasks;
+    size_t ntasks, tasks_cap;
     struct seen_key seen[64];
     size_t nseen;
+    size_t *task_index;      /* open-addressing set of pending tasks by (class, id) */
+    size_t task_index_cap;   /* a power of two, at least twice ntasks */
 };
+
+/* Hash of a task's class name (NULL: the only class) and id (FNV-1a). */
+static size_t
+task_hash(const char *cls, const char *id)
+{
+    size_t h = (size_t)1469598103934665603ULL;
+    const char *p;
+
+    for (p = cls ? cls : ""; *p != '\0'; p++)
+        h = (h ^ (unsigned char)*p) * (size_t)1099511628211ULL;
+    h = (h ^ (cls ? 1u : 2u)) * (size_t)1099511628211ULL;
+    for (p = id; *p != '\0'; p++)
+        h = (h ^ (unsigned char)*p) * (size_t)1099511628211ULL;
+    return h;
+}
+
+static bool
+same_task(const struct pending_task *t, const char *cls, const char *id)
+{
+    const char *other = t->class_name;
+
+    return strcmp(t->task.id, id) == 0 &&
+           ((cls == NULL && other == NULL) ||
+            (cls != NULL && other != NULL && strcmp(cls, other) == 0));
+}
+
+/*
+ * The pending task named (cls, id), or NULL; with add, record task number
+ * `add_index` under that name when it is not there. Keeps loading linear in
+ * the number of tasks (a file of 8,000 tasks compared every pair).
+ */
+static struct pending_task *
+task_lookup(struct loader *ld, const char *cls, const char *id, bool add, size_t add_index)
+{
+    size_t mask, i;
+
+    if (add && (add_index + 1) * 2 > ld->task_index_cap) {
+        size_t cap = ld->task_index_cap ? ld->task_index_cap * 2 : 64;
+
+        free(ld->task_index);
+        ld->task_index = xmalloc(cap * sizeof(*ld->task_index));
+        ld->task_index_cap = cap;
+        for (i = 0; i < cap; i++)
+            ld->task_index[i] = SIZE_MAX;
+        for (size_t k = 0; k < add_index; k++) {
+            const struct pending_task *t = &ld->tasks[k];
+
+            for (i = task_hash(t->class_name, t->task.id) & (cap - 1);
+                 ld->task_index[i] != SIZE_MAX; i = (i + 1) & (cap - 1))
+                ;
+            ld->task_index[i] = k;
+        }
+    }
+    if (ld->task_index_cap == 0)
+        return NULL;
+    mask = ld->task_index_cap - 1;
+    for (i = task_hash(cls, id) & mask; ld->task_index[i] != SIZE_MAX; i = (i + 1) & mask)
+        if (same_task(&ld->tasks[ld->task_index[i]], cls, id))
+            return &ld->tasks[ld->task_index[i]];
+    if (add)
+        ld->task_index[i] = add_index;
+    return NULL;
+}
 
 static const char *const user_keys[] = { "weight", "fixed_count", "wait", "header", "tags", "order",
                                          "timeout", "connect_timeout", "follow_redirects",
@@ -183,21 +250,17 @@ begin_section(struct loader *ld, const char *name, int line, char **err)
             struct pending_task *p;
             const char *cls = n == 3 ? words[1] : NULL;
             const char *id = n == 3 ? words[2] : words[1];
-            size_t i;
 
-            for (i = 0; i < ld->ntasks; i++) {
-                const char *other = ld->tasks[i].class_name;
-
-                if (strcmp(ld->tasks[i].task.id, id) == 0 &&
-                    ((cls == NULL && other == NULL) ||
-                     (cls != NULL && other != NULL && strcmp(cls, other) == 0))) {
-                    *err = xasprintf("task '%s' is defined twice (first at line %d)", id,
-                                     ld->tasks[i].task.line);
-                    free(copy);
-                    return -1;
-                }
+            if ((p = task_lookup(ld, cls, id, false, 0)) != NULL) {
+                *err = xasprintf("task '%s' is defined twice (first at line %d)", id,
+                                 p->task.line);
+                free(copy);
+                return -1;
             }
-            ld->tasks = xrealloc(ld->tasks, (ld->ntasks + 1) * sizeof(*ld->tasks));
+            if (ld->ntasks == ld->tasks_cap) {
+                ld->tasks_cap = ld->tasks_cap ? ld->tasks_cap * 2 : 16;
+                ld->tasks = xrealloc(ld->tasks, ld->tasks_cap * sizeof(*ld->tasks));
+            }
             p = &ld->tasks[ld->ntasks];
             memset(p, 0, sizeof(*p));
             p->class_name = cls ? xstrdup(cls) : NULL;
@@ -207,6 +270,7 @@ begin_section(struct loader *ld, const char *name, int line, char **err)
             p->task.entry = -1;
             p->task.opts.follow_redirects = -1;
             p->task.opts.verify_tls = -1;
+            task_lookup(ld, cls, id, true, ld->ntasks);
             ld->task = ld->ntasks++;
             ld->kind = SEC_TASK;
         }
@@ -689,6 +753,7 @@ task_key(struct loader *ld, const char *key, const char *value, int line, char *
         }
         t->body = xstrdup(value);
         t->body_len = strlen(value);
+        p->body_cap = t->body_len + 1;
         t->body_line = line;
         return 0;
     }
@@ -761,10 +826,15 @@ static int
 continue_key(struct loader *ld, const char *key, const char *value, char **err)
 {
     if (ld->kind == SEC_TASK && strcmp(key, "body") == 0 && !ld->tasks[ld->task].has_body_file) {
-        struct task *t = &ld->tasks[ld->task].task;
+        struct pending_task *p = &ld->tasks[ld->task];
+        struct task *t = &p->task;
         size_t add = strlen(value);
+        size_t need = t->body_len + 1 + add + 1;
 
-        t->body = xrealloc(t->body, t->body_len + 1 + add + 1);
+        if (need > p->body_cap) {   /* geometric: a body over 5,000 lines grows ~13 times */
+            p->body_cap = p->body_cap * 2 > need ? p->body_cap * 2 : need;
+            t->body = xrealloc(t->body, p->body_cap);
+        }
         t->body[t->body_len] = '\n';
         memcpy(t->body + t->body_len + 1, value, add + 1);
         t->body_len += 1 + add;
@@ -1031,7 +1101,9 @@ finish(struct loader *ld, char **err)
         {
             struct user_class *c = &sc->classes[ci];
 
-            c->tasks = xrealloc(c->tasks, (c->ntasks + 1) * sizeof(*c->tasks));
+            /* capacity: the next power of two (tasks are only added here, before any removal) */
+            if ((c->ntasks & (c->ntasks - 1)) == 0)
+                c->tasks = xrealloc(c->tasks, (c->ntasks ? c->ntasks * 2 : 1) * sizeof(*c->tasks));
             c->tasks[c->ntasks++] = p->task;
             memset(&p->task, 0, sizeof(p->task));
         }
@@ -1118,6 +1190,7 @@ scenario_load(struct scenario *sc, const char *path, const char *text,
         if (tmpl_lib_load_env(sc->lib, settings->env_file, &why) < 0) {
             *err = xasprintf("--env-file: %s", why);
             free(why);
+            scenario_free(sc);
             return -1;
         }
     } else {
@@ -1126,8 +1199,10 @@ scenario_load(struct scenario *sc, const char *path, const char *text,
         rc = text == NULL && access(dotenv, F_OK) == 0 ? tmpl_lib_load_env(sc->lib, dotenv, err)
                                                       : 0;
         free(dotenv);
-        if (rc < 0)
+        if (rc < 0) {
+            scenario_free(sc);
             return -1;
+        }
     }
 
     rc = ini_read(path, text, on_ini, &ld, err);
@@ -1138,6 +1213,9 @@ scenario_load(struct scenario *sc, const char *path, const char *text,
         task_free(&ld.tasks[i].task);
     }
     free(ld.tasks);
+    free(ld.task_index);
+    if (rc < 0)
+        scenario_free(sc);   /* the caller owns nothing after a failure */
     return rc;
 }
 

@@ -133,7 +133,8 @@ struct scenario {
 /*
  * Load path (or, if text is not NULL, that text, named path in messages).
  * [run] and [demo] keys are stored in settings with a file origin.
- * Returns 0, or -1 with *err (allocated) as "file:line: message".
+ * Returns 0, or -1 with *err (allocated) as "file:line: message"; after a
+ * failure sc holds nothing (everything loaded so far is freed).
  */
 int scenario_load(struct scenario *sc, const char *path, const char *text,
                   struct settings *settings, char **err);

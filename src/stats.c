@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,6 +156,8 @@ stats_init(struct stats *s)
     s->start_time = 0;
     s->entries = NULL;
     s->nentries = 0;
+    s->index = NULL;
+    s->index_cap = s->nindexed = 0;
     s->entries_cap = 0;
     entry_init(&s->total, "", "Aggregated");
     s->errors = NULL;
@@ -185,6 +188,9 @@ stats_free(struct stats *s)
     }
     free(s->errors);
     free(s->series);
+    free(s->index);
+    s->index = NULL;
+    s->index_cap = s->nindexed = 0;
     pthread_mutex_destroy(&s->lock);
     s->entries = NULL;
     s->errors = NULL;
@@ -208,22 +214,76 @@ entries_reserve(struct stats *s, size_t n)
     s->entries_cap = cap;
 }
 
-/* Find or add the entry for (method, name) under the lock. */
+/* FNV-1a of method and name: the index's hash. */
+static size_t
+entry_hash(const char *method, const char *name)
+{
+    size_t h = (size_t)1469598103934665603ULL;
+
+    for (const char *p = method; *p != '\0'; p++)
+        h = (h ^ (unsigned char)*p) * (size_t)1099511628211ULL;
+    h = (h ^ 0xff) * (size_t)1099511628211ULL;
+    for (const char *p = name; *p != '\0'; p++)
+        h = (h ^ (unsigned char)*p) * (size_t)1099511628211ULL;
+    return h;
+}
+
+/* The index slot holding (method, name), or the empty slot where it would go. */
+static size_t
+index_find(const struct stats *s, const char *method, const char *name)
+{
+    size_t mask = s->index_cap - 1;
+    size_t i;
+
+    for (i = entry_hash(method, name) & mask; s->index[i] != SIZE_MAX; i = (i + 1) & mask) {
+        const struct stats_entry *e = &s->entries[s->index[i]];
+
+        if (strcmp(e->name, name) == 0 && strcmp(e->method, method) == 0)
+            break;
+    }
+    return i;
+}
+
+/* Index every entry again, with room for n (a power of two, at least twice n). */
+static void
+index_rebuild(struct stats *s, size_t n)
+{
+    size_t cap = 64;
+
+    while (cap < n * 2)
+        cap *= 2;
+    if (cap != s->index_cap) {
+        free(s->index);
+        s->index = xmalloc(cap * sizeof(*s->index));
+        s->index_cap = cap;
+    }
+    for (size_t i = 0; i < cap; i++)
+        s->index[i] = SIZE_MAX;
+    for (size_t k = 0; k < s->nentries; k++)
+        s->index[index_find(s, s->entries[k].method, s->entries[k].name)] = k;
+    s->nindexed = s->nentries;
+}
+
+/* Find or add the entry for (method, name) under the lock (linear in entries no more). */
 int
 stats_entry_id(struct stats *s, const char *method, const char *name)
 {
-    size_t i;
+    size_t i, slot;
 
     pthread_mutex_lock(&s->lock);
-    for (i = 0; i < s->nentries; i++) {
-        if (strcmp(s->entries[i].name, name) == 0 && strcmp(s->entries[i].method, method) == 0) {
-            pthread_mutex_unlock(&s->lock);
-            return (int)i;
-        }
+    if ((s->nentries + 1) * 2 > s->index_cap || s->nindexed != s->nentries)
+        index_rebuild(s, s->nentries + 1);
+    slot = index_find(s, method, name);
+    if (s->index[slot] != SIZE_MAX) {
+        i = s->index[slot];
+        pthread_mutex_unlock(&s->lock);
+        return (int)i;
     }
     entries_reserve(s, s->nentries + 1);
     entry_init(&s->entries[s->nentries], method, name);
     i = s->nentries++;
+    s->index[slot] = i;
+    s->nindexed = s->nentries;
     pthread_mutex_unlock(&s->lock);
     return (int)i;
 }
@@ -254,8 +314,8 @@ stats_reset(struct stats *s, double now)
 }
 
 /* Deep copy of src into dst (set up by stats_init), reusing dst's memory. */
-void
-stats_copy(struct stats *dst, struct stats *src)
+static void
+copy_stats(struct stats *dst, struct stats *src, bool series)
 {
     size_t i;
 
@@ -274,6 +334,7 @@ stats_copy(struct stats *dst, struct stats *src)
     for (i = 0; i < src->nentries; i++)
         entry_copy(&dst->entries[i], &src->entries[i]);
     dst->nentries = src->nentries;
+    dst->nindexed = (size_t)-1;    /* dst's index, if any, is rebuilt when used */
     entry_copy(&dst->total, &src->total);
 
     if (src->nerrors > dst->errors_cap) {
@@ -305,13 +366,21 @@ stats_copy(struct stats *dst, struct stats *src)
     }
     dst->nerrors = src->nerrors;
 
-    if (src->nseries > dst->series_cap) {
-        dst->series = xrealloc(dst->series, src->nseries * sizeof(*dst->series));
-        dst->series_cap = src->nseries;
+    if (!series) {
+        dst->nseries = 0;
+    } else if (src->nseries > dst->series_cap) {
+        /* geometric, as the source grows: not one reallocation a second per copy */
+        size_t cap = dst->series_cap ? dst->series_cap * 2 : 256;
+
+        if (cap < src->nseries)
+            cap = src->nseries;
+        dst->series = xrealloc(dst->series, cap * sizeof(*dst->series));
+        dst->series_cap = cap;
     }
-    if (src->nseries > 0)
+    if (series && src->nseries > 0)
         memcpy(dst->series, src->series, src->nseries * sizeof(*dst->series));
-    dst->nseries = src->nseries;
+    if (series)
+        dst->nseries = src->nseries;
 
     for (i = 0; i < STATS_RECENT; i++) {
         hist_reset(&dst->recent[i]);
@@ -319,6 +388,18 @@ stats_copy(struct stats *dst, struct stats *src)
         dst->recent_sec[i] = src->recent_sec[i];
     }
     pthread_mutex_unlock(&src->lock);
+}
+
+void
+stats_copy(struct stats *dst, struct stats *src)
+{
+    copy_stats(dst, src, true);
+}
+
+void
+stats_copy_tables(struct stats *dst, struct stats *src)
+{
+    copy_stats(dst, src, false);
 }
 
 /* Append (or, for the same second, replace) a series point under the lock. */

@@ -84,6 +84,10 @@ struct stats {
     double start_time;       /* unix time of the start or last reset */
     struct stats_entry *entries;
     size_t nentries, entries_cap;
+    /* stats_entry_id's open-addressing index of entries by (method, name):
+     * covers the first nindexed entries; a copy starts without one */
+    size_t *index;
+    size_t index_cap, nindexed;
     struct stats_entry total;
     struct stats_error *errors;
     size_t nerrors, errors_cap;
@@ -107,6 +111,13 @@ void stats_reset(struct stats *s, double now);
 
 /* Deep copy of src (taken under src's lock) into dst, reusing dst's memory. */
 void stats_copy(struct stats *dst, struct stats *src);
+
+/*
+ * The same without the per-second series (left empty): for copies taken
+ * every second that only print tables or evaluate thresholds, so that a
+ * long run does not keep one more copy of a series that grows every second.
+ */
+void stats_copy_tables(struct stats *dst, struct stats *src);
 
 /* Append a series point for second `sec` (takes the lock). */
 void stats_sample(struct stats *s, int64_t sec, unsigned users);

@@ -5,11 +5,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -277,21 +279,84 @@ time_mono(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static unsigned long long max_file_size = FILE_SIZE_DEFAULT;
+
+void
+util_set_max_file_size(unsigned long long bytes)
+{
+    max_file_size = bytes;
+}
+
+unsigned long long
+util_max_file_size(void)
+{
+    return max_file_size;
+}
+
+const char *
+file_kind(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a regular file";
+}
+
 char *
 file_read_all(const char *path, size_t *len, char **err)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f;
     struct buf b;
+    struct stat st;
     char chunk[65536];
     size_t n;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
-    if (f == NULL) {
+    if (fd < 0) {
         *err = xasprintf("%s: %s", path, strerror(errno));
         return NULL;
     }
+    /* a FIFO or a device could feed us forever: regular files only, and bounded */
+    if (fstat(fd, &st) != 0) {
+        *err = xasprintf("%s: %s", path, strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        *err = xasprintf("%s: %s, not a regular file", path, file_kind(st.st_mode));
+        close(fd);
+        return NULL;
+    }
+    if ((unsigned long long)st.st_size > max_file_size) {
+        *err = xasprintf("%s: %llu bytes, larger than the limit of %llu bytes "
+                         "(--max-file-size)", path, (unsigned long long)st.st_size,
+                         max_file_size);
+        close(fd);
+        return NULL;
+    }
+    if ((f = fdopen(fd, "rb")) == NULL) {
+        *err = xasprintf("%s: %s", path, strerror(errno));
+        close(fd);
+        return NULL;
+    }
     buf_init(&b);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        if (b.len + n > max_file_size) {   /* it grew while we read it */
+            *err = xasprintf("%s: larger than the limit of %llu bytes (--max-file-size)",
+                             path, max_file_size);
+            fclose(f);
+            buf_free(&b);
+            return NULL;
+        }
         buf_append(&b, chunk, n);
+    }
     if (ferror(f)) {
         *err = xasprintf("%s: %s", path, strerror(errno));
         fclose(f);

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -68,7 +69,19 @@ unsigned cpu_count(void);
 double time_wall(void);
 double time_mono(void);
 
-/* Read a whole file; returns NULL and sets *err (allocated) on failure. */
+/*
+ * Read a whole file; returns NULL and sets *err (allocated, "path: why") on
+ * failure. Only regular files are read (not a FIFO, a device or a
+ * directory), and none larger than the process's limit (--max-file-size,
+ * FILE_SIZE_DEFAULT unless set): data, body and env files.
+ */
 char *file_read_all(const char *path, size_t *len, char **err);
+
+#define FILE_SIZE_DEFAULT (64ULL * 1024 * 1024)
+void util_set_max_file_size(unsigned long long bytes);
+unsigned long long util_max_file_size(void);
+
+/* "a directory", "a FIFO", "a character device"... for a st_mode that is not a regular file. */
+const char *file_kind(mode_t mode);
 
 #endif

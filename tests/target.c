@@ -318,10 +318,9 @@ on_trace(struct ev_loop *loop, ev_timer *w, int revents)
     fprintf(t->trace, "%.3f %u %u\n", time_wall(), t->in_flight, httpd_connections(t->srv));
 }
 
-/* Send a counted request's answer and update in_flight. */
+/* A counted request is answered: update in_flight, its path's too, and free its key. */
 static void
-target_answer(struct target *t, struct httpd_req *req, int status, const char *ctype,
-              const char *body, size_t len)
+target_release(struct target *t, struct httpd_req *req)
 {
     if (req->user != NULL) {
         struct path_count *slot = t->paths.cap ? paths_slot(&t->paths, req->user) : NULL;
@@ -332,6 +331,14 @@ target_answer(struct target *t, struct httpd_req *req, int status, const char *c
         req->user = NULL;
     }
     t->in_flight--;
+}
+
+/* Send a counted request's answer and update in_flight. */
+static void
+target_answer(struct target *t, struct httpd_req *req, int status, const char *ctype,
+              const char *body, size_t len)
+{
+    target_release(t, req);
     httpd_respond(t->srv, req, status, NULL, ctype, body, len);
 }
 
@@ -447,7 +454,7 @@ target_counted(struct target *t, struct httpd_req *req)
         target_reply(t, req, delay, status, ctype ? ctype : "application/octet-stream",
                      req->body, req->body_len, NULL);
     } else if (path_is(req->target, "/redirect")) {
-        t->in_flight--;
+        target_release(t, req);    /* LeakSanitizer: the path key was never freed here */
         httpd_respond(t->srv, req, 302, "Location: /landed\r\n", json, ok, sizeof(ok) - 1);
     } else if (path_is(req->target, "/login")) {
         /* a distinct token per login, in the body, and a matching session header */
@@ -456,7 +463,7 @@ target_counted(struct target *t, struct httpd_req *req)
         owned = xasprintf("{\"token\":\"tok-%llu\"}", (unsigned long long)++t->logins);
         snprintf(extra, sizeof(extra), "X-Session: sess-%llu\r\n",
                  (unsigned long long)t->logins);
-        t->in_flight--;
+        target_release(t, req);
         httpd_respond(t->srv, req, status, extra, json, owned, strlen(owned));
         free(owned);
     } else {

@@ -132,10 +132,12 @@ pid=$!
 track_pid $pid
 sleep 5
 kill -INT $pid
+# the second of the signal (not of the exit, which a slow build delays):
+# the last history row must be at least that late
+stopped=$(date +%s)
 wait $pid
 rc=$?
 lib_untrack $pid
-stopped=$(date +%s)
 [ "$rc" = 130 ] || fail "exit status $rc after SIGINT, expected 130"
 received=$(target_count)
 python3 - "$T" "$received" "$stopped" "$top_srcdir/tests/tables.py" <<'EOP' || fail "SIGINT run: see above"

@@ -35,8 +35,11 @@ EOI
 
 measure 50 10 5
 [ "$reqs" -gt 300 ] || fail "too few requests: $reqs"
-[ "$med" -ge 48 ] && [ "$med" -le 60 ] || fail "median $med ms, expected 50 (48 to 60)"
-[ "$p50" -ge 48 ] && [ "$p50" -le 60 ] || fail "p50 $p50 ms, expected 50 (48 to 60)"
+# the floor is the truth (the server waits 50 ms); the ceiling only catches a
+# wrong unit or a clock read at the wrong moment, and leaves room for a slow
+# build (the sanitizers: 61 ms seen) on a busy machine
+[ "$med" -ge 48 ] && [ "$med" -le 100 ] || fail "median $med ms, expected 50 (48 to 100)"
+[ "$p50" -ge 48 ] && [ "$p50" -le 100 ] || fail "p50 $p50 ms, expected 50 (48 to 100)"
 [ "$min" -ge 50 ] || fail "min $min ms, expected >= 50"
 
 measure 20 300 3

@@ -56,7 +56,10 @@ for line in open(trace):
 t0 = next(t for t, n in samples if n > 0 and t >= start) - 0.05
 took = end - start
 print("shape of %.1f s; cicada ran %.2f s" % (total, took))
-if not (total - 0.2 <= took <= total + 1.0):
+# cannot end before the shape; the upper bound only catches a run that
+# ignored its end (the process's start and stop take longer on a slow build:
+# the trace below holds it to the shape within 0.5 s, by the target's count)
+if not (total - 0.2 <= took <= total + 5.0):
     print("the run did not end with the shape")
     sys.exit(1)
 bad = 0

@@ -23,11 +23,12 @@ path = /delay/0
 name = /fast
 EOI
 
-# 1. all pass: aggregate and per-entry forms, every metric family
+# 1. all pass: aggregate and per-entry forms, every metric family (ceilings on
+#    times are generous: a busy machine or a sanitizer build answers late)
 "$CICADA" -f "$T/s.ini" --headless -u 4 -r 4 -t 3s --only-summary \
     --threshold 'p95<1s' --threshold 'median >= 15ms' --threshold 'rps>=10' \
     --threshold 'fail_ratio<1%' --threshold 'GET /slow: min>=20' \
-    --threshold '/fast: p99.9 < 15' --threshold 'avg<500' --threshold 'requests>100' \
+    --threshold '/fast: p99.9 < 500' --threshold 'avg<500' --threshold 'requests>100' \
     --threshold 'failures==0' >/dev/null 2>"$T/pass.err"
 rc=$?
 [ "$rc" = 0 ] || fail "all thresholds should pass: exit $rc: $(grep -A12 Thresholds "$T/pass.err")"

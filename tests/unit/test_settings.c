@@ -207,6 +207,10 @@ test_errors(void **state)
     expect_load_error("[user A]\nwait = throughput 0\n[task A t]\npath = /\n",
                       "t.ini:2: bad wait \"throughput 0\"");
     expect_load_error("[user A]\n[user A]\n", "t.ini:2: user class 'A' is defined twice");
+    expect_load_error("[user A]\n[task A t]\npath = /\n[task A t]\npath = /\n",
+                      "t.ini:4: task 't' is defined twice (first at line 2)");
+    expect_load_error("[task t]\npath = /\n[task u]\npath = /\n[task t]\npath = /\n",
+                      "t.ini:5: task 't' is defined twice (first at line 1)");
     expect_load_error("[user A]\n", "t.ini:1: user class 'A' has no tasks");
     expect_load_error("[user A]\n[user B]\n[task t]\npath = /\n",
                       "t.ini:3: task 't' must name its user class");
@@ -345,6 +349,71 @@ test_cli(void **state)
     settings_free(&s);
 }
 
+/* Thousands of tasks load in linear time, names checked through the hash set. */
+static void
+test_many_tasks(void **state)
+{
+    struct scenario sc;
+    struct settings s;
+    struct buf text;
+    char *err;
+    size_t total = 0;
+
+    (void)state;
+    buf_init(&text);
+    buf_puts(&text, "[user A]\n[user B]\n");
+    for (int i = 0; i < 3000; i++)
+        buf_printf(&text, "[task %s t%d]\npath = /p%d\n", i % 2 ? "A" : "B", i / 2, i);
+    /* the same name in another class is another task */
+    err = load(text.data, &sc, &s);
+    if (err != NULL)
+        fail_msg("%s", err);
+    for (size_t i = 0; i < sc.nclasses; i++)
+        total += sc.classes[i].ntasks;
+    assert_int_equal(total, 3000);
+    assert_string_equal(sc.classes[0].tasks[1499].path, "/p2999");
+    scenario_free(&sc);
+    settings_free(&s);
+    /* a duplicate at the very end is still found, naming both lines */
+    buf_puts(&text, "[task A t700]\npath = /again\n");
+    err = load(text.data, &sc, &s);
+    assert_non_null(err);
+    assert_non_null(strstr(err, "t.ini:6003: task 't700' is defined twice (first at line 2805)"));
+    free(err);
+    scenario_free(&sc);
+    settings_free(&s);
+    buf_free(&text);
+}
+
+/* A body continued over thousands of lines keeps every line, in order. */
+static void
+test_long_continued_body(void **state)
+{
+    struct scenario sc;
+    struct settings s;
+    struct buf text, want;
+    char *err;
+
+    (void)state;
+    buf_init(&text);
+    buf_init(&want);
+    buf_puts(&text, "[task t]\npath = /\nbody = first\n");
+    buf_puts(&want, "first");
+    for (int i = 0; i < 5000; i++) {
+        buf_printf(&text, "  line %d\n", i);
+        buf_printf(&want, "\nline %d", i);
+    }
+    err = load(text.data, &sc, &s);
+    if (err != NULL)
+        fail_msg("%s", err);
+    assert_int_equal(sc.classes[0].tasks[0].body_len, want.len);
+    assert_memory_equal(sc.classes[0].tasks[0].body, want.data, want.len);
+    scenario_free(&sc);
+    settings_free(&s);
+    buf_free(&text);
+    buf_free(&want);
+}
+
 int
 main(void)
 {
@@ -353,6 +422,8 @@ main(void)
         cmocka_unit_test(test_task_without_class),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_longest_line),
+        cmocka_unit_test(test_many_tasks),
+        cmocka_unit_test(test_long_continued_body),
         cmocka_unit_test(test_option_values),
         cmocka_unit_test(test_cli),
     };

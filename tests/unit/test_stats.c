@@ -677,7 +677,54 @@ test_series(void **state)
     assert_int_equal(s->series[299].sec, (int64_t)START + 299);
     assert_int_equal(s->series[299].failures, 1);
     assert_true(s->series[299].avg_ms == 10);
+    {
+        /* copies taken again and again: the whole series, or none of it */
+        struct stats full, tables;
+
+        stats_init(&full);
+        stats_init(&tables);
+        for (i = 0; i < 3; i++) {
+            stats_copy(&full, s);
+            stats_copy_tables(&tables, s);
+        }
+        assert_int_equal(full.nseries, 300);
+        assert_true(full.series_cap >= 300);
+        assert_int_equal(full.series[299].sec, (int64_t)START + 299);
+        assert_int_equal(tables.nseries, 0);
+        assert_null(tables.series);
+        assert_int_equal(tables.total.num_requests, 4);
+        assert_int_equal(tables.total.num_failures, 1);
+        stats_free(&full);
+        stats_free(&tables);
+    }
     stats_delta_free(&d);
+    model_free(s);
+}
+
+/* Entry ids through the name index: stable, distinct by method and name, also on a copy. */
+static void
+test_entry_index(void **state)
+{
+    struct stats *s = model_new();
+    struct stats copy;
+    char name[32];
+
+    (void)state;
+    for (int i = 0; i < 5000; i++) {
+        snprintf(name, sizeof(name), "/p%d", i);
+        assert_int_equal(stats_entry_id(s, i % 2 ? "GET" : "POST", name), i);
+    }
+    assert_int_equal(stats_entry_id(s, "POST", "/p0"), 0);
+    assert_int_equal(stats_entry_id(s, "GET", "/p4999"), 4999);
+    assert_int_equal(stats_entry_id(s, "GET", "/p0"), 5000);      /* another method */
+    stats_init(&copy);
+    stats_copy(&copy, s);
+    assert_int_equal(stats_entry_id(&copy, "GET", "/p3333"), 3333);
+    assert_int_equal(stats_entry_id(&copy, "PUT", "/new"), 5001);
+    stats_copy(&copy, s);                                           /* back to 5001 entries */
+    assert_int_equal(copy.nentries, 5001);
+    assert_int_equal(stats_entry_id(&copy, "PUT", "/new"), 5001);
+    stats_free(&copy);
     model_free(s);
 }
 
@@ -762,6 +809,7 @@ main(void)
         cmocka_unit_test(test_current_percentile),
         cmocka_unit_test(test_series),
         cmocka_unit_test(test_error_groups),
+        cmocka_unit_test(test_entry_index),
         cmocka_unit_test(test_threads),
     };
 
