@@ -21,6 +21,7 @@
 
 #include "app.h"
 #include "console.h"
+#include "aws.h"
 #include "fdlimit.h"
 #include "headless.h"
 #include "http.h"
@@ -517,6 +518,7 @@ app_free(struct app *app)
         stats_free(&app->stats);
     free(app->demo_url);
     cli_args_free(&app->cli);
+    aws_shutdown();
     settings_free(&app->settings);
     log_close();
 }
@@ -611,7 +613,8 @@ prepare(struct app *app, int argc, char **argv)
 
     stats_init(&app->stats);
     app->stats_ready = true;
-    if (scenario_prepare(&app->scenario, s->host, &app->stats, &err) < 0) {
+    if (scenario_prepare(&app->scenario, s->host, &app->stats, &err) < 0 ||
+        aws_setup(&app->scenario, s, &err) < 0) {
         usage_error("%s", err);
         free(err);
         return EXIT_USAGE;

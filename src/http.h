@@ -35,6 +35,8 @@ const char *http_allocator(void);
 void http_prepare(struct scenario *sc);
 void http_unprepare(struct scenario *sc);
 
+struct aws_conn;
+
 /* What one user's handle needs besides the task: its buffers are reused. */
 struct http_conn {
     CURL *easy;
@@ -54,6 +56,11 @@ struct http_conn {
     struct buf *captured;    /* header captures of the task, by capture index */
     bool *found;
     size_t ccap;
+    struct aws_conn *aws;    /* SigV4 state (aws.c), on the first signed request */
+    bool aws_failed;         /* an AWS task answered an error status: its error type is read */
+    struct buf aws_hdr;      /* x-amzn-ErrorType of the current answer */
+    char aws_type[72];       /* the error type of the last failed AWS answer ("" none) */
+    long aws_orig;           /* its OriginalStatusCode (0 none) */
 };
 
 /* Create the handle with the options that never change between requests. */
@@ -76,7 +83,8 @@ struct http_result {
     bool failed;
     int kind;                /* enum http_error_kind when failed */
     long code;
-    long detail;
+    long detail;             /* with HTTP_ERR_STATUS: 0, or aws_error_key of AWS's error type */
+    bool throttled;          /* a failure by throttling: 429, 503, or AWS's throttling types */
 };
 
 /* Read the outcome of a finished transfer. */

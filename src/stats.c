@@ -78,6 +78,7 @@ entry_clear(struct stats_entry *e)
 {
     e->num_requests = 0;
     e->num_failures = 0;
+    e->num_throttled = 0;
     e->total_rt_us = 0;
     e->min_rt_us = UINT64_MAX;
     e->max_rt_us = 0;
@@ -126,6 +127,7 @@ entry_copy(struct stats_entry *dst, const struct stats_entry *src)
     copy_string(&dst->name, src->name);
     dst->num_requests = src->num_requests;
     dst->num_failures = src->num_failures;
+    dst->num_throttled = src->num_throttled;
     dst->total_rt_us = src->total_rt_us;
     dst->min_rt_us = src->min_rt_us;
     dst->max_rt_us = src->max_rt_us;
@@ -340,6 +342,7 @@ delta_entry_clear(struct stats_delta_entry *e)
 {
     e->requests = 0;
     e->failures = 0;
+    e->throttled = 0;
     e->rt_sum_us = 0;
     e->rt_min_us = UINT64_MAX;
     e->rt_max_us = 0;
@@ -434,6 +437,13 @@ stats_delta_record(struct stats_delta *d, int entry, uint64_t rt_us, uint64_t tt
     slot->requests++;
     slot->failures += failed;
     hist_record(&e->hist, rt_us);
+    delta_touch(d);
+}
+
+void
+stats_delta_throttled(struct stats_delta *d, int entry)
+{
+    d->entries[entry].throttled++;
     delta_touch(d);
 }
 
@@ -545,6 +555,7 @@ entry_add(struct stats_entry *e, const struct stats_delta_entry *de)
 
     e->num_requests += de->requests;
     e->num_failures += de->failures;
+    e->num_throttled += de->throttled;
     e->total_rt_us += de->rt_sum_us;
     if (de->rt_min_us < e->min_rt_us)
         e->min_rt_us = de->rt_min_us;
@@ -701,6 +712,12 @@ stats_fail_ratio(const struct stats_entry *e)
     if (e->num_requests == 0)
         return e->num_failures > 0 ? 1.0 : 0.0;
     return (double)e->num_failures / (double)e->num_requests;
+}
+
+double
+stats_throttle_ratio(const struct stats_entry *e)
+{
+    return e->num_requests == 0 ? 0.0 : (double)e->num_throttled / (double)e->num_requests;
 }
 
 /* Lower median of the bucketed samples, clamped into the raw [min, max]. */

@@ -29,6 +29,8 @@
 #include <curl/curl.h>
 #include <ev.h>
 
+#include "aws.h"
+#include "awscreds.h"
 #include "fastpoll.h"
 #include "http.h"
 #include "log.h"
@@ -552,6 +554,13 @@ user_next(struct user *u)
     const struct user_class *uc = u->uc;
     struct tmpl_rt rt = { w->rng, u->vars };
 
+    /* AWS credentials past their expiry and not yet fetched again: sign nothing, wait */
+    if (aws_active() && !awscreds_usable(ev_now(w->loop))) {
+        u->state = USER_WAITING;
+        ev_timer_set(&u->wait_timer, 0.2, 0.);
+        ev_timer_start(w->loop, &u->wait_timer);
+        return;
+    }
     if (u->stage == STAGE_START && u->step >= uc->non_start) {
         u->stage = STAGE_MAIN;
         u->step = 0;
@@ -666,6 +675,8 @@ user_done(struct user *u, CURLcode rc)
     http_inspect(&u->conn, t, &res, u->vars);
     stats_delta_record(&w->delta, t->entry, res.total_us, res.ttfb_us, res.bytes, res.failed,
                        now);
+    if (res.failed && res.throttled)
+        stats_delta_throttled(&w->delta, t->entry);
     if (res.failed) {
         char *reason = stats_delta_error(&w->delta, t->entry, res.kind, res.code, res.detail, now);
 
