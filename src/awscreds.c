@@ -618,7 +618,7 @@ awscreds_load(const char *profile, const char **source, char **region, char **er
             goto found;
         }
         *err = xasprintf("no AWS credentials found: looked in AWS_ACCESS_KEY_ID and "
-                         "AWS_SECRET_ACCESS_KEY (not set), profile '%s' in %s (not there), "
+                         "AWS_SECRET_ACCESS_KEY (not set), keys of profile '%s' in %s, "
                          "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and _FULL_URI (not set), "
                          "the EC2 instance metadata service at %s (%s)",
                          name, looked, base, why);
