@@ -48,6 +48,17 @@ static pthread_cond_t store_wake = PTHREAD_COND_INITIALIZER;
 
 static _Atomic uint64_t generation;
 static _Atomic int64_t expires_at;
+/* set before the refresh thread starts: secret.c's list may no longer grow */
+static bool refreshing;
+static atomic_flag warned_expired = ATOMIC_FLAG_INIT;
+
+/* Mask a value from now on, while that is allowed (before the run). */
+static void
+mask(const char *value)
+{
+    if (!refreshing)
+        secret_add(value);
+}
 
 /* ---- small helpers ---- */
 
@@ -123,7 +134,14 @@ awscreds_usable(double now)
 {
     int64_t e = atomic_load_explicit(&expires_at, memory_order_acquire);
 
-    return e == 0 || now < (double)e - 1.0;
+    if (e == 0 || now < (double)e - 1.0)
+        return true;
+    if (!atomic_flag_test_and_set(&warned_expired))
+        log_warning(LOGGER, "the AWS credentials from %s expire within a second or have expired%s: users wait for new "
+                    "ones and send nothing", store.source,
+                    refreshing ? " and could not be fetched again yet"
+                               : " and cannot be refreshed (stop the run and export new ones)");
+    return false;
 }
 
 time_t
@@ -261,7 +279,7 @@ container_fetch(const char *url, char **key_id, char **secret, char **token, tim
         tok = file_tok;
     }
     if (tok != NULL) {
-        secret_add(tok);
+        mask(tok);
         header = xasprintf("Authorization: %s", tok);
     }
     buf_init(&body);
@@ -315,7 +333,7 @@ imds_fetch(const char *base, char **role, char **key_id, char **secret, char **t
         goto out;
     }
     str_trim(body.data);
-    secret_add(body.data);
+    mask(body.data);
     hdr = xasprintf("X-aws-ec2-metadata-token: %s", body.data);
     if (*role == NULL) {
         url = xasprintf("%s/latest/meta-data/iam/security-credentials/", base);
@@ -714,6 +732,7 @@ refresh_main(void *arg)
         if (rc == 0) {
             char when[32];
 
+            atomic_flag_clear(&warned_expired);
             /* no secret_add here: the list is fixed once the run started; nothing prints these */
             publish(k, s, t, exp);
             log_debug(LOGGER, "AWS credentials fetched again from %s, expiring %s",
@@ -743,6 +762,7 @@ awscreds_start_refresh(void)
         (store.kind != SRC_CONTAINER && store.kind != SRC_IMDS))
         return;
     store.stopping = false;
+    refreshing = true;
     if (pthread_create(&store.thread, NULL, refresh_main, NULL) != 0)
         fatal("cannot start the AWS credentials refresh thread");
     store.thread_running = true;
@@ -759,6 +779,7 @@ awscreds_shutdown(void)
         pthread_join(store.thread, NULL);
         store.thread_running = false;
     }
+    refreshing = false;
     publish(NULL, NULL, NULL, 0);
     atomic_store(&generation, 0);
     free(store.container_url);

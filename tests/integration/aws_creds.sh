@@ -123,7 +123,27 @@ fetched=$(( $(sa_count creds_issued) - issued ))
 [ "$fetched" -ge 3 ] || fail "imds: credentials fetched $fetched times in 9 s (lifetime 4 s)"
 echo "instance metadata: $n requests, all valid, none expired, credentials fetched $fetched times"
 
-# 6. bad input: exit 2, one line, no request
+# 6. environment credentials whose session ends during the run: users stop
+# sending (nothing signed with them once expired) and a warning says why
+exp=$(date -u -d '+6 seconds' +%Y-%m-%dT%H:%M:%SZ)
+run envexp 9s env AWS_SHARED_CREDENTIALS_FILE=/nonexistent AWS_ACCESS_KEY_ID=$KEY \
+    AWS_SECRET_ACCESS_KEY=$SECRET AWS_CREDENTIAL_EXPIRATION="$exp" AWS_REGION=eu-west-2
+check_run envexp
+grep -q "WARNING/cicada.aws: the AWS credentials from the environment (AWS_ACCESS_KEY_ID), expiring $exp expire within a second or have expired and cannot be refreshed" \
+    "$T/envexp.err" || fail "envexp: no warning: $(grep cicada.aws "$T/envexp.err")"
+# the series' cumulative count reached its final value before the expiry
+python3 - "$T/envexp.json" "$exp" <<'EOP' || fail "envexp: requests after the credentials expired"
+import calendar, json, sys, time
+d = json.load(open(sys.argv[1]))
+exp = calendar.timegm(time.strptime(sys.argv[2], "%Y-%m-%dT%H:%M:%SZ"))
+n = d["aggregated"]["num_requests"]
+done = min(p["time"] for p in d["series"] if p["requests"] >= n)
+if done > exp:
+    sys.exit("all %d requests done only at %d, expiry %d" % (n, done, exp))
+EOP
+echo "environment session expiring mid-run: $n requests, all valid and before the expiry, then users waited"
+
+# 7. bad input: exit 2, one line, no request
 bad() {
     name=$1
     want=$2
