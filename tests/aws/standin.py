@@ -5,7 +5,8 @@
   that checks every request's SigV4 signature with botocore's SigV4Auth, from
   the headers the client says it signed, and answers 403 with
   x-amzn-ErrorType: InvalidSignatureException when it does not match
-  (ExpiredTokenException when signed with credentials past their expiry);
+  (ExpiredTokenException when signed, by its X-Amz-Date, at or after the
+  expiry of the credentials it was signed with);
 - a container credentials endpoint (GET /creds) and an EC2 instance metadata
   service (IMDSv2: PUT /latest/api/token, then GET
   /latest/meta-data/iam/security-credentials/[ROLE]) that hand out fresh
@@ -17,6 +18,7 @@ GET /_counts returns what it saw as JSON: requests, valid, invalid, expired,
 by_outcome, by_key, creds_issued. It prints its port on stdout first.
 """
 import argparse
+import calendar
 import hmac
 import json
 import secrets
@@ -137,7 +139,6 @@ class Handler(BaseHTTPRequestHandler):
         return self.invoke("POST", self.body())
 
     def invoke(self, method, body):
-        now = time.time()
         with LOCK:
             COUNTS["requests"] += 1
             if body:
@@ -173,7 +174,10 @@ class Handler(BaseHTTPRequestHandler):
                 if (hmac.compare_digest(expect, signature) and
                         region == ARGS.region and service == ARGS.service and
                         date == req.context["timestamp"][:8]):
-                    if known[2] is not None and now > known[2]:
+                    # signed at (X-Amz-Date) or after the expiry the client was given
+                    signed_at = calendar.timegm(time.strptime(req.context["timestamp"],
+                                                              "%Y%m%dT%H%M%SZ"))
+                    if known[2] is not None and signed_at >= int(known[2]):
                         why = "ExpiredTokenException"
                         with LOCK:
                             COUNTS["expired"] += 1
