@@ -20,16 +20,24 @@
 #include <strings.h>
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "sigv4.h"
 
 static const char hexdig[] = "0123456789abcdef";
 static const char HEXDIG[] = "0123456789ABCDEF";
 
-/* SHA-256, fetched once (an implicit fetch per call costs more than the hash of a small body). */
+/*
+ * SHA-256 is fetched once, and each thread keeps one digest context: an
+ * implicit fetch and a context per call (what EVP_Digest and HMAC() do)
+ * cost more than hashing a small body. HMAC is written out over that
+ * context (RFC 2104: H(K^opad, H(K^ipad, m))).
+ */
 static EVP_MD *sha256_md;
 static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+static pthread_key_t thread_key;
+static _Thread_local EVP_MD_CTX *tctx;
+
+static void thread_done(void *arg);
 
 static void
 fetch_sha256(void)
@@ -37,29 +45,60 @@ fetch_sha256(void)
     sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
     if (sha256_md == NULL)
         fatal("OpenSSL has no SHA-256");
+    if (pthread_key_create(&thread_key, thread_done) != 0)
+        fatal("pthread_key_create failed");
 }
 
-static const EVP_MD *
-md(void)
+static EVP_MD_CTX *
+ctx(void)
 {
-    pthread_once(&sha256_once, fetch_sha256);
-    return sha256_md;
+    if (tctx == NULL) {
+        pthread_once(&sha256_once, fetch_sha256);
+        tctx = EVP_MD_CTX_new();
+        if (tctx == NULL)
+            fatal("out of memory");
+        pthread_setspecific(thread_key, tctx);
+    }
+    if (EVP_DigestInit_ex2(tctx, sha256_md, NULL) != 1)
+        fatal("SHA-256 failed");
+    return tctx;
 }
 
 static void
 sha256(const void *data, size_t len, unsigned char out[32])
 {
-    if (EVP_Digest(data, len, out, NULL, md(), NULL) != 1)
+    EVP_MD_CTX *c = ctx();
+
+    if (EVP_DigestUpdate(c, data, len) != 1 || EVP_DigestFinal_ex(c, out, NULL) != 1)
         fatal("SHA-256 failed");
 }
 
 static void
 hmac(const void *key, size_t klen, const void *data, size_t len, unsigned char out[32])
 {
-    unsigned int n = 32;
+    unsigned char k[64], pad[64], inner[32];
+    EVP_MD_CTX *c;
+    size_t i;
 
-    if (HMAC(md(), key, (int)klen, data, len, out, &n) == NULL)
+    memset(k, 0, sizeof(k));
+    if (klen > sizeof(k))
+        sha256(key, klen, k);
+    else
+        memcpy(k, key, klen);
+    for (i = 0; i < 64; i++)
+        pad[i] = k[i] ^ 0x36;
+    c = ctx();
+    if (EVP_DigestUpdate(c, pad, 64) != 1 || EVP_DigestUpdate(c, data, len) != 1 ||
+        EVP_DigestFinal_ex(c, inner, NULL) != 1)
         fatal("HMAC-SHA256 failed");
+    for (i = 0; i < 64; i++)
+        pad[i] = k[i] ^ 0x5c;
+    c = ctx();
+    if (EVP_DigestUpdate(c, pad, 64) != 1 || EVP_DigestUpdate(c, inner, 32) != 1 ||
+        EVP_DigestFinal_ex(c, out, NULL) != 1)
+        fatal("HMAC-SHA256 failed");
+    memset(k, 0, sizeof(k));
+    memset(pad, 0, sizeof(pad));
 }
 
 static void
@@ -184,6 +223,22 @@ struct scratch {
 };
 
 static _Thread_local struct scratch scratch;
+
+/* A signing thread ends: free its context and scratch space. */
+static void
+thread_done(void *arg)
+{
+    EVP_MD_CTX_free(arg);
+    tctx = NULL;
+    buf_free(&scratch.q);
+    buf_free(&scratch.cr);
+    buf_free(&scratch.sts);
+    free(scratch.pairs);
+    free(scratch.hidx);
+    free(scratch.seg);
+    free(scratch.segl);
+    memset(&scratch, 0, sizeof(scratch));
+}
 
 /* Canonical URI: botocore's remove_dot_segments (runs of '/' collapsed), then encoded. */
 static void
