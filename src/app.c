@@ -23,6 +23,7 @@
 
 #include "app.h"
 #include "console.h"
+#include "aws.h"
 #include "fdlimit.h"
 #include "http.h"
 #include "log.h"
@@ -558,6 +559,7 @@ app_free(struct app *app)
     free(app->demo_url);
     free(app->threshold_results);
     cli_args_free(&app->cli);
+    aws_shutdown();
     settings_free(&app->settings);
     log_close();
     http_global_cleanup();
@@ -686,7 +688,8 @@ prepare(struct app *app, int argc, char **argv)
 
     stats_init(&app->stats);
     app->stats_ready = true;
-    if (scenario_prepare(&app->scenario, s->host, &app->stats, &err) < 0) {
+    if (scenario_prepare(&app->scenario, s->host, &app->stats, &err) < 0 ||
+        aws_setup(&app->scenario, s, &err) < 0) {
         usage_error("%s", err);
         free(err);
         return EXIT_USAGE;

@@ -24,6 +24,7 @@
 #include <mimalloc.h>
 #endif
 
+#include "aws.h"
 #include "check.h"
 #include "http.h"
 #include "secret.h"
@@ -54,6 +55,8 @@ struct prepared {
     enum method_mode mode;
     CURLU *url;              /* t->url, parsed once */
     const char *proxy;       /* "" for none */
+    bool sign;               /* aws_sigv4: signed per request (headers always built per request) */
+    bool aws_errors;         /* an AWS service: failures are named by AWS's error type */
 };
 
 /* Bumped by every http_prepare: handles set up before it set their task again. */
@@ -220,6 +223,10 @@ prepare_task(const struct user_class *c, const struct task *t)
             !has_header(c->headers, c->nheaders, "Content-Type"))
             add_line(p, NULL, "Content-Type:");
     }
+    if (t->opts.aws_sigv4[0] != '\0')
+        p->sign = p->dynamic_headers = true;
+    p->aws_errors = p->sign || strstr(t->url, ".amazonaws.com") != NULL ||
+                    strstr(t->url, ".on.aws") != NULL;
     if (!p->dynamic_headers)
         for (i = 0; i < p->nlines; i++)
             p->headers = curl_slist_append(p->headers, p->lines[i].text);
@@ -309,6 +316,41 @@ on_body(char *data, size_t size, size_t nmemb, void *arg)
     return size * nmemb;
 }
 
+/*
+ * For AWS services: a status line of an error status makes the body kept
+ * (bounded) so its __type can be read; x-amzn-ErrorType is kept. Nothing is
+ * kept for a success.
+ */
+static void
+aws_header(struct http_conn *c, const char *data, size_t n)
+{
+    static const char name[] = "x-amzn-ErrorType:";
+    size_t nl = sizeof(name) - 1;
+
+    if (n > 12 && memcmp(data, "HTTP/", 5) == 0) {
+        const char *sp = memchr(data, ' ', n);
+        long status = sp != NULL ? strtol(sp + 1, NULL, 10) : 0;
+
+        c->aws_failed = status >= 400;
+        c->aws_hdr.len = 0;
+        if (c->aws_failed) {
+            c->keep_body = true;
+            c->resp.len = 0;
+        }
+        return;
+    }
+    if (c->aws_failed && n > nl && strncasecmp(data, name, nl) == 0) {
+        const char *v = data + nl, *end = data + n;
+
+        while (v < end && (*v == ' ' || *v == '\t'))
+            v++;
+        while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+            end--;
+        c->aws_hdr.len = 0;
+        buf_append(&c->aws_hdr, v, (size_t)(end - v));
+    }
+}
+
 /* libcurl's header callback: keep the values of headers the task captures. */
 static size_t
 on_header(char *data, size_t size, size_t nitems, void *arg)
@@ -318,7 +360,11 @@ on_header(char *data, size_t size, size_t nitems, void *arg)
     size_t n = size * nitems, i;
 
     c->answered = true;
-    if (t == NULL || t->ncaptures == 0)
+    if (t == NULL)
+        return n;
+    if (t->http != NULL && ((const struct prepared *)t->http)->aws_errors)
+        aws_header(c, data, n);
+    if (t->ncaptures == 0)
         return n;
     for (i = 0; i < t->ncaptures; i++) {
         const struct capture *cap = &t->captures[i];
@@ -507,6 +553,9 @@ http_conn_free(struct http_conn *c)
         buf_free(&c->captured[i]);
     free(c->captured);
     free(c->found);
+    aws_conn_free(c->aws);
+    c->aws = NULL;
+    buf_free(&c->aws_hdr);
 }
 
 /* The task's timeouts, or the run's. */
@@ -529,12 +578,14 @@ expand_headers(struct http_conn *c, const struct prepared *p, const struct tmpl_
 {
     size_t i;
 
-    if (p->nlines > c->hcap) {
-        c->hdr = xrealloc(c->hdr, p->nlines * sizeof(*c->hdr));
-        c->hnodes = xrealloc(c->hnodes, p->nlines * sizeof(*c->hnodes));
+    if (p->nlines > c->hcap || c->hnodes == NULL) {
+        c->hdr = xrealloc(c->hdr, (p->nlines + 1) * sizeof(*c->hdr));
+        /* three more nodes for the lines a signature adds */
+        c->hnodes = xrealloc(c->hnodes, (p->nlines + 3) * sizeof(*c->hnodes));
         for (i = c->hcap; i < p->nlines; i++)
             buf_init(&c->hdr[i]);
-        c->hcap = p->nlines;
+        if (p->nlines > c->hcap)
+            c->hcap = p->nlines;
     }
     if (p->nlines == 0)
         return NULL;
@@ -570,6 +621,29 @@ reset_captures(struct http_conn *c, const struct task *t)
         c->found[i] = false;
 }
 
+/* Add X-Amz-Date, [X-Amz-Security-Token,] Authorization to the request's header list. */
+static struct curl_slist *
+sign_request(struct http_conn *c, const struct task *t, const struct prepared *p,
+             struct curl_slist *list, const char *body, size_t body_len)
+{
+    bool has_body = p->mode == MODE_POST || p->mode == MODE_CUSTOM_BODY;
+    size_t nadd, i, last = p->nlines;
+    char **add;
+
+    if (list == NULL && c->hnodes == NULL)
+        c->hnodes = xrealloc(c->hnodes, 3 * sizeof(*c->hnodes));
+    add = aws_sign(&c->aws, t->opts.aws_sigv4, t->opts.aws_region,
+                   t->method, p->dynamic_path ? c->url.data : t->url,
+                   list, has_body ? body : NULL, has_body && body != NULL ? body_len : 0, &nadd);
+    for (i = 0; i < nadd; i++) {
+        c->hnodes[last + i].data = add[i];
+        c->hnodes[last + i].next = i + 1 < nadd ? &c->hnodes[last + i + 1] : NULL;
+    }
+    if (last > 0)
+        c->hnodes[last - 1].next = &c->hnodes[last];
+    return c->hnodes;
+}
+
 bool
 http_conn_set_task(struct http_conn *c, const struct task *t, const struct tmpl_rt *rt)
 {
@@ -598,6 +672,7 @@ http_conn_set_task(struct http_conn *c, const struct task *t, const struct tmpl_
     c->prior_us = 0;
     c->idempotent = p->mode == MODE_GET || p->mode == MODE_HEAD ||
                     strcmp(t->method, "OPTIONS") == 0;
+    c->aws_failed = false;
     reset_captures(c, t);
     c->unsafe = 0;
 
@@ -610,13 +685,6 @@ http_conn_set_task(struct http_conn *c, const struct task *t, const struct tmpl_
             c->unsafe = -1;
         curl_easy_setopt(e, CURLOPT_URL, c->url.data);
     }
-    if (p->dynamic_headers)
-        curl_easy_setopt(e, CURLOPT_HTTPHEADER, expand_headers(c, p, rt));
-    if (c->unsafe != 0) {
-        /* a CR, LF or NUL would end a line early: what follows would be a header or a request of its own */
-        c->task = NULL;      /* the handle's options are not those of a task any more */
-        return false;
-    }
     if (t->body_t != NULL && body == NULL) {
         c->body.len = 0;
         tmpl_expand(t->body_t, rt, &c->body);
@@ -624,6 +692,19 @@ http_conn_set_task(struct http_conn *c, const struct task *t, const struct tmpl_
         body_len = c->body.len;
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
+    }
+    if (p->dynamic_headers) {
+        struct curl_slist *list = expand_headers(c, p, rt);
+
+        /* the signature covers the request as it is sent: after every template */
+        if (p->sign && c->unsafe == 0)
+            list = sign_request(c, t, p, list, body, body_len);
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, list);
+    }
+    if (c->unsafe != 0) {
+        /* a CR, LF or NUL would end a line early: what follows would be a header or a request of its own */
+        c->task = NULL;      /* the handle's options are not those of a task any more */
+        return false;
     }
 
     /* a prepared task never changes: the handle keeps the options of the task it sent last */
@@ -731,6 +812,12 @@ http_result_read(struct http_conn *c, const struct task *t, CURLcode rc, struct 
         r->failed = true;
         r->kind = HTTP_ERR_STATUS;
         r->code = status;
+        c->aws_type[0] = '\0';
+        if (c->aws_failed &&
+            aws_error_type(c->aws_hdr.data, c->aws_hdr.len, c->resp.data, c->resp.len,
+                           c->aws_type, sizeof(c->aws_type), &c->aws_orig))
+            r->detail = aws_error_key(c->aws_type, c->aws_orig);
+        r->throttled = aws_throttling(status, c->aws_type);
     }
 }
 
@@ -803,11 +890,20 @@ http_describe(const struct http_result *r, const struct http_conn *c, const stru
     bool library = false;
 
     if (r->kind == HTTP_ERR_STATUS) {
+        char type[128] = "";
+
+        /* AWS's error type: "HTTP 429 ThrottlingException", "HTTP 424 ModelError (model answered 500)" */
+        if (r->detail != 0 && c != NULL && c->aws_type[0] != '\0') {
+            if (c->aws_orig != 0)
+                snprintf(type, sizeof(type), " %s (model answered %ld)", c->aws_type, c->aws_orig);
+            else
+                snprintf(type, sizeof(type), " %s", c->aws_type);
+        }
         if (t != NULL && t->nexpect > 0) {
             describe_expect(t, expect, sizeof(expect));
-            snprintf(buf, size, "HTTP %ld (expected %s)", r->code, expect);
+            snprintf(buf, size, "HTTP %ld%s (expected %s)", r->code, type, expect);
         } else {
-            snprintf(buf, size, "HTTP %ld", r->code);
+            snprintf(buf, size, "HTTP %ld%s", r->code, type);
         }
         return false;
     }

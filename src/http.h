@@ -37,6 +37,8 @@ const char *http_allocator(void);
 void http_prepare(struct scenario *sc);
 void http_unprepare(struct scenario *sc);
 
+struct aws_conn;
+
 /* What one user's handle needs besides the task: its buffers are reused. */
 struct http_conn {
     CURL *easy;
@@ -72,6 +74,11 @@ struct http_conn {
     /* the socket of the connection with this local port, or -1 (set by the owner) */
     int (*sock_of_port)(void *ctx, long local_port);
     void *sock_ctx;
+    struct aws_conn *aws;    /* SigV4 state (aws.c), on the first signed request */
+    bool aws_failed;         /* an AWS task answered an error status: its error type is read */
+    struct buf aws_hdr;      /* x-amzn-ErrorType of the current answer */
+    char aws_type[72];       /* the error type of the last failed AWS answer ("" none) */
+    long aws_orig;           /* its OriginalStatusCode (0 none) */
 };
 
 /* Create the handle with the options that never change between requests. */
@@ -115,8 +122,9 @@ struct http_result {
     bool failed;
     int kind;                /* enum http_error_kind when failed */
     long code;
-    long detail;
+    long detail;             /* with HTTP_ERR_STATUS: 0, or aws_error_key of AWS's error type */
     unsigned resends;        /* times the request was sent again (counted, not new requests) */
+    bool throttled;          /* a failure by throttling: 429, 503, or AWS's throttling types */
 };
 
 /* Read the outcome of a finished transfer. */

@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 #include "options.h"
+#include "sigv4.h"
 #include "threshold.h"
 #include "units.h"
 #include "util.h"
@@ -61,6 +62,9 @@ enum option_id {
     O_TAGS,
     O_EXCLUDE_TAGS,
     O_MAX_FILE_SIZE,
+    O_AWS_SIGV4,
+    O_AWS_REGION,
+    O_AWS_PROFILE,
 };
 
 const struct option_def option_table[] = {
@@ -143,6 +147,15 @@ const struct option_def option_table[] = {
     { "threshold-grace", 0, OPT_TIMEOUT, "thresholds", "grace", "CICADA_THRESHOLD_GRACE",
       "TIME", "time after the start before --threshold-abort may stop the run (default 10s)",
       O_THRESHOLD_GRACE },
+    { "aws-sigv4", 0, OPT_STRING, "run", "aws_sigv4", "CICADA_AWS_SIGV4", "SERVICE",
+      "sign every request with AWS SigV4 for SERVICE (sagemaker, execute-api, lambda...)",
+      O_AWS_SIGV4 },
+    { "aws-region", 0, OPT_STRING, "run", "aws_region", "CICADA_AWS_REGION", "REGION",
+      "AWS region to sign for (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's)",
+      O_AWS_REGION },
+    { "aws-profile", 0, OPT_STRING, "run", "aws_profile", "CICADA_AWS_PROFILE", "NAME",
+      "AWS credentials profile (default: AWS_PROFILE, else the environment's keys, "
+      "else 'default')", O_AWS_PROFILE },
     { "env-file", 0, OPT_PATH, NULL, NULL, "CICADA_ENV_FILE", "FILE",
       "variables for ${NAME} in the scenario (default: .env next to it)", O_ENV_FILE },
     { "max-file-size", 0, OPT_STRING, NULL, NULL, "CICADA_MAX_FILE_SIZE", "SIZE",
@@ -508,6 +521,28 @@ option_set(struct settings *s, const struct option_def *opt, const char *text,
             return -1;
         }
         util_set_max_file_size(n);
+        break;
+    case O_AWS_SIGV4:
+        if (!sigv4_valid_service(text) || strcmp(text, "s3") == 0) {
+            *err = xasprintf("bad value \"%s\" for %s: %s", text, opt->key,
+                             strcmp(text, "s3") == 0
+                                 ? "S3 signs paths and bodies its own way, which cicada does "
+                                   "not do"
+                                 : "expected an AWS service name in lower case, such as "
+                                   "sagemaker, execute-api or lambda");
+        }
+        set_string(&s->aws_sigv4, text);
+        break;
+    case O_AWS_REGION:
+        if (!sigv4_valid_region(text)) {
+            *err = xasprintf("bad value \"%s\" for %s: expected an AWS region such as "
+                             "us-east-1 or eu-west-2", text, opt->key);
+        }
+        set_string(&s->aws_region, text);
+        s->aws_region_origin = *where;
+        break;
+    case O_AWS_PROFILE:
+        set_string(&s->aws_profile, text);
         break;
     default:
         fatal("option %s has no setter", opt->name);

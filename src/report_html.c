@@ -335,6 +335,8 @@ html_report_write(const char *path, const struct report_run *run, char **err)
         fprintf(f, "<dt>Resent</dt><dd id=\"resent\">%llu safe requests sent once more after a "
                 "kept connection closed without answering (the server may have received both)"
                 "</dd>\n", (unsigned long long)s->total.num_resent);
+    fprintf(f, "<dt>Throttled</dt><dd>%llu (%.2f%% of requests: 429, 503 or AWS throttling)</dd>\n",
+            (unsigned long long)s->total.num_throttled, stats_throttle_ratio(&s->total) * 100.0);
     fprintf(f, "<dt>Generator CPU</dt><dd>%.2f s user, %.2f s system; peak RSS %ld KiB</dd>\n",
             run->cpu_user_s, run->cpu_system_s, run->peak_rss_kb);
     fputs("</dl>\n", f);

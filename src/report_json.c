@@ -193,6 +193,8 @@ entry_json(const struct stats *s, const struct stats_entry *e)
     cJSON_AddNumberToObject(o, "num_failures", (double)e->num_failures);
     cJSON_AddNumberToObject(o, "num_resent", (double)e->num_resent);
     add_number(o, "fail_ratio", stats_fail_ratio(e));
+    cJSON_AddNumberToObject(o, "num_throttled", (double)e->num_throttled);
+    add_number(o, "throttle_ratio", stats_throttle_ratio(e));
     add_number(o, "median_response_time_ms", stats_median_ms(e));
     add_number(o, "avg_response_time_ms", stats_avg_ms(e));
     add_number(o, "min_response_time_ms", stats_min_ms(e));
@@ -248,9 +250,12 @@ thresholds_json(const struct settings *s, const struct threshold_result *results
             add_number(o, "measured", res->measured);
         else
             cJSON_AddNullToObject(o, "measured");
-        cJSON_AddStringToObject(o, "unit", t->metric == TM_FAIL_RATIO ? "ratio"
-                                           : t->metric == TM_RPS      ? "req/s"
-                                           : t->metric == TM_REQUESTS || t->metric == TM_FAILURES
+        cJSON_AddStringToObject(o, "unit", t->metric == TM_FAIL_RATIO ||
+                                                   t->metric == TM_THROTTLE_RATIO
+                                               ? "ratio"
+                                           : t->metric == TM_RPS ? "req/s"
+                                           : t->metric == TM_REQUESTS || t->metric == TM_FAILURES ||
+                                                   t->metric == TM_THROTTLED
                                                ? "count"
                                                : "ms");
         cJSON_AddBoolToObject(o, "passed", res->evaluated && res->passed);

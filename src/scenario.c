@@ -31,6 +31,7 @@
 #include "options.h"
 #include "scenario.h"
 #include "shape.h"
+#include "sigv4.h"
 #include "stats.h"
 #include "template.h"
 #include "units.h"
@@ -139,13 +140,14 @@ task_lookup(struct loader *ld, const char *cls, const char *id, bool add, size_t
 
 static const char *const user_keys[] = { "weight", "fixed_count", "wait", "header", "tags", "order",
                                          "timeout", "connect_timeout", "follow_redirects",
-                                         "verify_tls", "http_version", NULL };
+                                         "verify_tls", "http_version", "aws_sigv4",
+                                         "aws_region", NULL };
 static const char *const task_keys[] = { "weight", "method", "path", "name", "header", "body",
                                          "body_file", "expect_status", "expect_body",
                                          "expect_json", "max_response_time", "capture",
                                          "phase", "timeout", "connect_timeout",
                                          "follow_redirects", "verify_tls", "http_version",
-                                         "tags", NULL };
+                                         "tags", "aws_sigv4", "aws_region", NULL };
 /* keys that may be given more than once in a section */
 static const char *const repeatable_keys[] = { "header", "expect_body", "expect_json",
                                                "capture", NULL };
@@ -525,6 +527,22 @@ opts_key(const char *key, const char *value, struct request_opts *o, char **err)
                              "30s, 2m or 1.5", value, key);
             return -1;
         }
+        return 0;
+    }
+    if (strcmp(key, "aws_sigv4") == 0 || strcmp(key, "aws_region") == 0) {
+        bool region = key[4] == 'r';
+
+        if (region ? !sigv4_valid_region(value)
+                   : !sigv4_valid_service(value) || strcmp(value, "s3") == 0) {
+            *err = xasprintf("bad value \"%s\" for %s: expected %s", value, key,
+                             region ? "an AWS region such as us-east-1 or eu-west-2"
+                             : strcmp(value, "s3") == 0
+                                 ? "a service other than s3 (S3 signs its own way)"
+                                 : "an AWS service name in lower case, such as sagemaker, "
+                                   "execute-api or lambda");
+            return -1;
+        }
+        snprintf(region ? o->aws_region : o->aws_sigv4, sizeof(o->aws_region), "%s", value);
         return 0;
     }
     if (strcmp(key, "follow_redirects") == 0)
@@ -1009,6 +1027,10 @@ opts_inherit(struct request_opts *o, const struct request_opts *from)
         o->verify_tls = from->verify_tls;
     if (o->http_version == HTTPV_DEFAULT)
         o->http_version = from->http_version;
+    if (o->aws_sigv4[0] == '\0')
+        memcpy(o->aws_sigv4, from->aws_sigv4, sizeof(o->aws_sigv4));
+    if (o->aws_region[0] == '\0')
+        memcpy(o->aws_region, from->aws_region, sizeof(o->aws_region));
 }
 
 /* Compile a task's body, resolve its options; 0 or -1 with *err ("file:line: ..."). */

@@ -58,6 +58,8 @@ struct request_opts {
     int follow_redirects;    /* -1 unset, 0, 1 (default 1) */
     int verify_tls;          /* -1 unset, 0, 1 (default 1) */
     enum http_version http_version;
+    char aws_sigv4[48];      /* "": inherit (aws.c resolves [run] and the region's fallbacks) */
+    char aws_region[48];
 };
 
 struct task {

@@ -45,6 +45,9 @@ settings_free(struct settings *s)
     free(s->user_classes);
     free(s->tags);
     free(s->exclude_tags);
+    free(s->aws_sigv4);
+    free(s->aws_region);
+    free(s->aws_profile);
     memset(s, 0, sizeof(*s));
 }
 

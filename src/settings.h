@@ -62,6 +62,11 @@ struct settings {
     char *tags;              /* -T: run only tasks with one of these tags */
     char *exclude_tags;      /* -E: never run tasks with one of these tags */
 
+    /* AWS SigV4 (aws.c): the service to sign for, its region, the credentials' profile */
+    char *aws_sigv4;         /* NULL: no signing unless a class or task asks */
+    char *aws_region;
+    char *aws_profile;
+
     /* reports */
     char *csv_prefix;        /* --csv PREFIX: PREFIX_stats.csv, ... */
     bool csv_full_history;   /* a history row per entry, not only Aggregated */
@@ -85,6 +90,7 @@ struct settings {
     struct origin user_classes_origin;
     struct origin tags_origin;
     struct origin exclude_tags_origin;
+    struct origin aws_region_origin;
 };
 
 void settings_init(struct settings *s);

@@ -83,6 +83,7 @@ entry_clear(struct stats_entry *e)
     e->num_requests = 0;
     e->num_failures = 0;
     e->num_resent = 0;
+    e->num_throttled = 0;
     e->total_rt_us = 0;
     e->min_rt_us = UINT64_MAX;
     e->max_rt_us = 0;
@@ -132,6 +133,7 @@ entry_copy(struct stats_entry *dst, const struct stats_entry *src)
     dst->num_requests = src->num_requests;
     dst->num_failures = src->num_failures;
     dst->num_resent = src->num_resent;
+    dst->num_throttled = src->num_throttled;
     dst->total_rt_us = src->total_rt_us;
     dst->min_rt_us = src->min_rt_us;
     dst->max_rt_us = src->max_rt_us;
@@ -439,6 +441,7 @@ delta_entry_clear(struct stats_delta_entry *e)
     e->requests = 0;
     e->failures = 0;
     e->resent = 0;
+    e->throttled = 0;
     e->rt_sum_us = 0;
     e->rt_min_us = UINT64_MAX;
     e->rt_max_us = 0;
@@ -540,6 +543,13 @@ void
 stats_delta_resent(struct stats_delta *d, int entry, unsigned n)
 {
     d->entries[entry].resent += n;
+    delta_touch(d);
+}
+
+void
+stats_delta_throttled(struct stats_delta *d, int entry)
+{
+    d->entries[entry].throttled++;
     delta_touch(d);
 }
 
@@ -694,6 +704,7 @@ entry_add(struct stats_entry *e, const struct stats_delta_entry *de)
     e->num_requests += de->requests;
     e->num_failures += de->failures;
     e->num_resent += de->resent;
+    e->num_throttled += de->throttled;
     e->total_rt_us += de->rt_sum_us;
     if (de->rt_min_us < e->min_rt_us)
         e->min_rt_us = de->rt_min_us;
@@ -850,6 +861,12 @@ stats_fail_ratio(const struct stats_entry *e)
     if (e->num_requests == 0)
         return e->num_failures > 0 ? 1.0 : 0.0;
     return (double)e->num_failures / (double)e->num_requests;
+}
+
+double
+stats_throttle_ratio(const struct stats_entry *e)
+{
+    return e->num_requests == 0 ? 0.0 : (double)e->num_throttled / (double)e->num_requests;
 }
 
 /* Lower median of the bucketed samples, clamped into the raw [min, max]. */

@@ -46,6 +46,7 @@ struct stats_entry {
     uint64_t num_requests;   /* failures included, as in Locust */
     uint64_t num_failures;
     uint64_t num_resent;     /* requests sent once more after a kept connection died unanswered */
+    uint64_t num_throttled;  /* failures by throttling (429, 503, AWS throttling types) */
     uint64_t total_rt_us;
     uint64_t min_rt_us;      /* UINT64_MAX until the first sample */
     uint64_t max_rt_us;
@@ -128,7 +129,7 @@ void stats_sample(struct stats *s, int64_t sec, unsigned users);
 #define STATS_REASON_MAX 160
 
 struct stats_delta_entry {
-    uint64_t requests, failures, resent;
+    uint64_t requests, failures, resent, throttled;
     uint64_t rt_sum_us, rt_min_us, rt_max_us, ttfb_sum_us, bytes;
     double last_ts;
     struct stats_second secs[4];
@@ -172,6 +173,8 @@ void stats_delta_record(struct stats_delta *d, int entry, uint64_t rt_us, uint64
 
 /* Count n resends of the request just recorded (see num_resent). */
 void stats_delta_resent(struct stats_delta *d, int entry, unsigned n);
+/* Count one of the failures recorded as throttling (after stats_delta_record). */
+void stats_delta_throttled(struct stats_delta *d, int entry);
 
 /*
  * Count one failure reason. The (entry, kind, code, detail) key finds the
@@ -211,6 +214,7 @@ double stats_min_ms(const struct stats_entry *e);          /* 0 when none */
 double stats_max_ms(const struct stats_entry *e);
 double stats_avg_bytes(const struct stats_entry *e);
 double stats_fail_ratio(const struct stats_entry *e);
+double stats_throttle_ratio(const struct stats_entry *e);   /* throttled / requests */
 
 /* Lower median of the bucketed values, clamped into [min, max] (Locust). */
 double stats_median_ms(const struct stats_entry *e);

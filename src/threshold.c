@@ -17,7 +17,8 @@
 #include "util.h"
 
 static const char *const metric_names[] = {
-    "rps", "fail_ratio", "requests", "failures", "avg", "min", "max", "median", "pNN", NULL,
+    "rps", "fail_ratio", "requests", "failures", "avg", "min", "max", "median", "pNN", "throttle_ratio",
+    "throttled", NULL,
 };
 
 /* Is this metric a response time (ms)? */
@@ -61,6 +62,8 @@ parse_metric(const char *word, struct threshold *t, char **err)
         { "requests", TM_REQUESTS }, { "failures", TM_FAILURES },
         { "avg", TM_AVG }, { "average", TM_AVG }, { "min", TM_MIN }, { "max", TM_MAX },
         { "median", TM_MEDIAN }, { "med", TM_MEDIAN },
+        { "throttle_ratio", TM_THROTTLE_RATIO }, { "throttle_rate", TM_THROTTLE_RATIO },
+        { "throttled", TM_THROTTLED },
     };
     size_t i;
 
@@ -101,7 +104,8 @@ parse_metric(const char *word, struct threshold *t, char **err)
             *err = xasprintf("unknown metric '%s' (did you mean '%s'?)", word, near);
         else
             *err = xasprintf("unknown metric '%s': expected rps, fail_ratio, requests, "
-                             "failures, avg, min, max, median or a percentile such as p95",
+                             "failures, avg, min, max, median, a percentile such as p95, "
+                             "throttle_ratio or throttled",
                              word);
     }
     return -1;
@@ -142,7 +146,7 @@ parse_limit(const char *text, struct threshold *t, char **err)
             *err = xasprintf("bad unit '%s' for a response time: use ms or s", unit);
             return -1;
         }
-    } else if (t->metric == TM_FAIL_RATIO) {
+    } else if (t->metric == TM_FAIL_RATIO || t->metric == TM_THROTTLE_RATIO) {
         if (strcmp(unit, "%") == 0) {
             t->limit = v / 100.0;
         } else if (*unit == '\0' && v <= 1) {
@@ -267,7 +271,7 @@ threshold_parse(const char *text, struct threshold *t, char **err)
     threshold_metric_name(t, mbuf, sizeof(mbuf));
     if (is_time(t->metric))
         snprintf(vbuf, sizeof(vbuf), "%g ms", t->limit);
-    else if (t->metric == TM_FAIL_RATIO)
+    else if (t->metric == TM_FAIL_RATIO || t->metric == TM_THROTTLE_RATIO)
         snprintf(vbuf, sizeof(vbuf), "%g%%", t->limit * 100.0);
     else
         snprintf(vbuf, sizeof(vbuf), "%g", t->limit);
@@ -352,6 +356,8 @@ threshold_eval(const struct threshold *t, const struct stats *s, struct threshol
     case TM_FAIL_RATIO: v = stats_fail_ratio(e); break;
     case TM_REQUESTS: v = (double)e->num_requests; break;
     case TM_FAILURES: v = (double)e->num_failures; break;
+    case TM_THROTTLE_RATIO: v = stats_throttle_ratio(e); break;
+    case TM_THROTTLED: v = (double)e->num_throttled; break;
     case TM_AVG: v = stats_avg_ms(e); break;
     case TM_MIN: v = stats_min_ms(e); break;
     case TM_MAX: v = stats_max_ms(e); break;
@@ -360,7 +366,8 @@ threshold_eval(const struct threshold *t, const struct stats *s, struct threshol
     }
     out->measured = v;
     /* a gate that saw no request cannot pass, except on the counts themselves */
-    if (out->no_data && t->metric != TM_REQUESTS && t->metric != TM_FAILURES) {
+    if (out->no_data && t->metric != TM_REQUESTS && t->metric != TM_FAILURES &&
+        t->metric != TM_THROTTLED) {
         out->passed = false;
         return false;
     }
@@ -380,11 +387,12 @@ threshold_format_value(const struct threshold *t, const struct threshold_result 
 {
     double v = r->measured;
 
-    if (r->evaluated && r->no_data && t->metric != TM_REQUESTS && t->metric != TM_FAILURES)
+    if (r->evaluated && r->no_data && t->metric != TM_REQUESTS && t->metric != TM_FAILURES &&
+        t->metric != TM_THROTTLED)
         snprintf(buf, size, "no requests");
     else if (is_time(t->metric))
         snprintf(buf, size, "%.*f ms", v < 100 && v != floor(v) ? 1 : 0, v);
-    else if (t->metric == TM_FAIL_RATIO)
+    else if (t->metric == TM_FAIL_RATIO || t->metric == TM_THROTTLE_RATIO)
         snprintf(buf, size, "%.2f%%", v * 100.0);
     else if (t->metric == TM_RPS)
         snprintf(buf, size, "%.1f req/s", v);

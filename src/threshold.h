@@ -7,7 +7,7 @@
  *
  * Metrics: rps (whole-run requests/s), fail_ratio (failures/requests),
  * requests, failures, avg, min, max, median and pN (any percentile, e.g.
- * p95, p99.9). Times are in milliseconds unless a unit (ms, s) is given.
+ * p95, p99.9), throttle_ratio and throttled (failures by throttling). Times are in milliseconds unless a unit (ms, s) is given.
  * ENTRY is "METHOD NAME" or a NAME that names one statistics entry; left
  * out, the threshold applies to the Aggregated row.
  */
@@ -31,6 +31,8 @@ enum threshold_metric {
     TM_MAX,
     TM_MEDIAN,
     TM_PERCENTILE,
+    TM_THROTTLE_RATIO,       /* throttled / requests (429, 503, AWS throttling) */
+    TM_THROTTLED,            /* the count of those */
 };
 
 enum threshold_op { TOP_LT, TOP_LE, TOP_GT, TOP_GE, TOP_EQ };

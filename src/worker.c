@@ -31,6 +31,8 @@
 #include <curl/curl.h>
 #include <ev.h>
 
+#include "aws.h"
+#include "awscreds.h"
 #include "http.h"
 #include "log.h"
 #include "rng.h"
@@ -591,6 +593,13 @@ user_next(struct user *u)
     const struct user_class *uc = u->uc;
     struct tmpl_rt rt = { w->rng, u->vars };
 
+    /* AWS credentials past their expiry and not yet fetched again: sign nothing, wait */
+    if (aws_active() && !awscreds_usable(ev_now(w->loop))) {
+        u->state = USER_WAITING;
+        ev_timer_set(&u->wait_timer, 0.2, 0.);
+        ev_timer_start(w->loop, &u->wait_timer);
+        return;
+    }
     if (u->stage == STAGE_START && u->step >= uc->non_start) {
         u->stage = STAGE_MAIN;
         u->step = 0;
@@ -741,6 +750,8 @@ user_record(struct user *u, struct http_result *r, bool refused)
                        now);
     if (res.resends > 0)
         stats_delta_resent(&w->delta, t->entry, res.resends);
+    if (res.failed && res.throttled)
+        stats_delta_throttled(&w->delta, t->entry);
     if (res.failed) {
         char *reason = stats_delta_error(&w->delta, t->entry, res.kind, res.code, res.detail, now);
 

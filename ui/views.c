@@ -631,9 +631,17 @@ draw_header(struct dash *d)
     else
         snprintf(fds, sizeof(fds), "fds ?");
     snprintf(cpu, sizeof(cpu), "CPU %.0f%%", d->app->selfmon.cpu_percent);
-    snprintf(line, sizeof(line), " RPS %.1f  failures/s %.1f  failures %.1f%%  %s  %s",
-             stats_current_rps(s, &s->total), stats_current_fail_per_sec(s, &s->total),
-             stats_fail_ratio(&s->total) * 100.0, cpu, fds);
+    {
+        char throttled[48] = "";
+
+        /* failures by throttling (429, 503, AWS throttling), once there are some */
+        if (s->total.num_throttled > 0)
+            snprintf(throttled, sizeof(throttled), "  throttled %.1f%%",
+                     stats_throttle_ratio(&s->total) * 100.0);
+        snprintf(line, sizeof(line), " RPS %.1f  failures/s %.1f  failures %.1f%%%s  %s  %s",
+                 stats_current_rps(s, &s->total), stats_current_fail_per_sec(s, &s->total),
+                 stats_fail_ratio(&s->total) * 100.0, throttled, cpu, fds);
+    }
     if (s->total.num_resent > 0) {
         size_t used = strlen(line);
 
