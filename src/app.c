@@ -24,6 +24,8 @@
 #include "fdlimit.h"
 #include "headless.h"
 #include "http.h"
+#include "locust_worker.h"
+#include "locustfile.h"
 #include "log.h"
 #include "report.h"
 #include "threshold.h"
@@ -580,7 +582,7 @@ prepare(struct app *app, int argc, char **argv)
         free(err);
         return EXIT_USAGE;
     }
-    if (check_settings(app) < 0 || open_log(app) < 0)
+    if ((!s->print_locustfile && check_settings(app) < 0) || open_log(app) < 0)
         return EXIT_USAGE;
     if (scenario_select(&app->scenario, s, app->cli.positional, app->cli.npositional,
                         &err) < 0) {
@@ -588,7 +590,15 @@ prepare(struct app *app, int argc, char **argv)
         free(err);
         return EXIT_USAGE;
     }
-    if (app->scenario.shape != NULL) {
+    if (s->print_locustfile) {
+        locustfile_print(stdout, &app->scenario, s);
+        return EXIT_OK;
+    }
+    if (s->worker)
+        locust_worker_check_settings(app);
+    if (app->scenario.shape != NULL && s->worker) {
+        s->users = shape_peak_users(app->scenario.shape);
+    } else if (app->scenario.shape != NULL) {
         const struct origin *o = s->users_origin.kind != ORIGIN_DEFAULT ? &s->users_origin
                                                                          : &s->spawn_rate_origin;
 
@@ -647,7 +657,9 @@ app_main(int argc, char **argv)
             status = EXIT_USAGE;
     }
     if (status < 0) {
-        if (app.settings.headless || !isatty(STDOUT_FILENO))
+        if (app.settings.worker)
+            status = locust_worker_run(&app);
+        else if (app.settings.headless || !isatty(STDOUT_FILENO))
             status = headless_run(&app);
         else
             status = ui_run(&app);

@@ -62,6 +62,13 @@ struct settings {
     char *tags;              /* -T: run only tasks with one of these tags */
     char *exclude_tags;      /* -E: never run tasks with one of these tags */
 
+    /* Locust worker (--worker) */
+    bool worker;
+    char *master_host;       /* NULL: 127.0.0.1 */
+    unsigned master_port;    /* 5557 */
+    double master_timeout;   /* seconds without a master before giving up */
+    bool print_locustfile;   /* --locustfile */
+
     /* reports */
     char *csv_prefix;        /* --csv PREFIX: PREFIX_stats.csv, ... */
     bool csv_full_history;   /* a history row per entry, not only Aggregated */
