@@ -313,6 +313,15 @@ rss_bytes(void)
 
 /* ---- states ---- */
 
+/* client_ready again every 5 s, or sooner when --master-timeout is shorter. */
+static double
+retry_interval(const struct lw *w)
+{
+    double t = w->app->settings.master_timeout;
+
+    return t < RETRY_INTERVAL ? t : RETRY_INTERVAL;
+}
+
 /* Begin (or go on) waiting for an ack: a fresh socket and a client_ready. */
 static void
 wait_for_master(struct lw *w, bool restart_clock)
@@ -329,7 +338,7 @@ wait_for_master(struct lw *w, bool restart_clock)
     }
     send_ready(w);
     ev_timer_stop(w->app->loop, &w->retry_timer);
-    ev_timer_set(&w->retry_timer, RETRY_INTERVAL, RETRY_INTERVAL);
+    ev_timer_set(&w->retry_timer, retry_interval(w), retry_interval(w));
     ev_timer_start(w->app->loop, &w->retry_timer);
     pump(w);
 }
@@ -950,7 +959,7 @@ locust_worker_run(struct app *app)
 
     ev_timer_init(&w->hb_timer, on_heartbeat, 0., HEARTBEAT_INTERVAL);
     ev_timer_init(&w->report_timer, on_report, 0., REPORT_INTERVAL);
-    ev_timer_init(&w->retry_timer, on_retry, RETRY_INTERVAL, RETRY_INTERVAL);
+    ev_timer_init(&w->retry_timer, on_retry, retry_interval(w), retry_interval(w));
     ev_timer_init(&w->ready_timer, on_ready_later, 0., 0.);
     ev_timer_init(&w->pump_timer, on_pump, 0.2, 0.2);
     ev_timer_init(&w->quit_timer, on_quit_grace, 0., 0.);

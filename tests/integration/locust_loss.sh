@@ -1,0 +1,82 @@
+#!/bin/sh
+# Losing the Locust master. Two cicada workers run under master A; A is
+# killed (SIGKILL): both notice at once and stop their users; worker 2
+# (--master-timeout 3) gives up and exits 4 within its timeout (plus
+# slack for a busy machine); worker 1 (--master-timeout 40) waits, and
+# when master B starts on the same port it rejoins and runs B's test.
+# Truth check: B's Aggregated count equals what the target received after
+# A died (nothing stale from A's test reaches B), and worker 1 exits 0
+# after B's quit.
+. "$top_srcdir/tests/lib.sh"
+
+command -v locust >/dev/null 2>&1 || skip "python3-locust is not installed"
+
+start_target
+cat >"$T/s.ini" <<EOI
+[run]
+host = $TARGET_URL
+
+[user Api]
+wait = constant 0.02
+
+[task Api a]
+path = /a
+EOI
+"$CICADA" --locustfile -f "$T/s.ini" >"$T/master.py" || fail "cicada --locustfile failed"
+port=$(free_port)
+(cd "$T" && exec locust -f "$T/master.py" --master --headless --expect-workers 2 -u 4 -r 4 -t 60s \
+    --master-bind-host 127.0.0.1 --master-bind-port "$port" >"$T/a.log" 2>&1) &
+A=$!
+track_pid "$A"
+"$CICADA" --worker -f "$T/s.ini" --master-port "$port" --master-timeout 40 --threads 1 >"$T/w1.log" 2>&1 &
+W1=$!
+track_pid "$W1"
+"$CICADA" --worker -f "$T/s.ini" --master-port "$port" --master-timeout 3 --threads 1 >"$T/w2.log" 2>&1 &
+W2=$!
+track_pid "$W2"
+
+# wait_log FILE TEXT SECS
+wait_log() {
+    i=0
+    while ! grep -q "$2" "$1" && [ $i -lt $(($3 * 10)) ]; do sleep 0.1; i=$((i + 1)); done
+    grep -q "$2" "$1" || fail "no '$2' in $1 within $3 s: $(tail -5 "$1")"
+}
+
+wait_log "$T/w1.log" 'running, 2 users' 30
+wait_log "$T/w2.log" 'running, 2 users' 10
+kill -KILL "$A"
+wait "$A" 2>/dev/null
+lib_untrack "$A"
+killed=$(date +%s)
+wait_log "$T/w1.log" 'Lost the Locust master' 5
+wait_log "$T/w2.log" 'Lost the Locust master' 5
+wait "$W2"
+w2=$?
+gone=$(date +%s)
+lib_untrack "$W2"
+cat "$T/w2.log"
+[ "$w2" = 4 ] || fail "worker 2 exited $w2 after losing the master, expected 4"
+[ $((gone - killed)) -le 10 ] || fail "worker 2 took $((gone - killed)) s to give up (--master-timeout 3)"
+grep -q 'No Locust master took this worker back' "$T/w2.log" || fail "worker 2 did not say why it left"
+sleep 0.5
+target_reset
+
+(cd "$T" && exec timeout 60 locust -f "$T/master.py" --master --headless --expect-workers 1 -u 3 -r 3 \
+    -t 4s --csv "$T/b" --master-bind-host 127.0.0.1 --master-bind-port "$port" >"$T/b.log" 2>&1) &
+B=$!
+track_pid "$B"
+wait "$B"
+bstatus=$?
+lib_untrack "$B"
+wait "$W1"
+w1=$?
+lib_untrack "$W1"
+cat "$T/w1.log"
+[ "$bstatus" = 0 ] || fail "master B exited $bstatus: $(tail -10 "$T/b.log")"
+[ "$w1" = 0 ] || fail "worker 1 exited $w1 after master B's quit"
+grep -q 'Rejoined a Locust master' "$T/w1.log" || fail "worker 1 did not rejoin"
+grep -q 'All users spawned: {"Api": 3} (3 total users)' "$T/b.log" || fail "master B did not run 3 users"
+count=$(target_count)
+got=$(python3 -c 'import csv, sys; print([r for r in csv.DictReader(open(sys.argv[1])) if r["Name"] == "Aggregated"][0]["Request Count"])' "$T/b_stats.csv")
+echo "master B counted $got requests, the target $count since master A died"
+[ "$got" = "$count" ] && [ "$count" -gt 50 ] || fail "master B counted $got requests, the target $count"
