@@ -62,6 +62,7 @@ struct lw {
     bool stop_pending;       /* the master's stop: client_stopped once the users stopped */
     bool exit_pending;       /* leaving: finish once the users stopped */
     bool send_quit;          /* tell the master on the way out */
+    bool quit_sent;          /* linger at close so that it leaves */
     int exit_status;
     double ready_delay;      /* master's stop_timeout: pause before client_ready */
 
@@ -376,6 +377,7 @@ finish_exit(struct lw *w)
         send_stats(w);
         send_nil(w, "quit");
         w->send_quit = false;
+        w->quit_sent = true;
     }
     w->registered = false;
     ev_break(w->app->loop, EVBREAK_ALL);
@@ -993,7 +995,7 @@ locust_worker_run(struct app *app)
     ev_timer_stop(app->loop, &w->ready_timer);
     ev_timer_stop(app->loop, &w->pump_timer);
     ev_timer_stop(app->loop, &w->quit_timer);
-    sock_close(w, 1000);
+    sock_close(w, w->quit_sent ? 1000 : 0);
     zmq_ctx_term(w->ctx);
 
     status = w->exit_status;
