@@ -8,7 +8,13 @@ stats in Locust's shapes), quits it, and prints the requests the worker
 reported in total ("reported N") for the shell test to compare with the
 target's count. Exit status 0 when every check held, 1 otherwise.
 
-usage: locust_fake_master.py PORT
+With "heartbeats" as second argument it plays a Locust 2.19+ master
+instead: it answers each heartbeat with its own, runs one user, then goes
+silent; the worker (--master-timeout 2) must give it up, stop its users and
+register again (client_ready); after the new ack it expects, when the
+shell test sends SIGTERM to the worker, a last report and a quit.
+
+usage: locust_fake_master.py PORT [heartbeats]
 """
 import sys
 import time
@@ -17,6 +23,7 @@ import msgpack
 import zmq
 
 PORT = int(sys.argv[1])
+MODE = sys.argv[2] if len(sys.argv) > 2 else "malformed"
 ENTRY_KEYS = {
     "name", "method", "last_request_timestamp", "start_time", "num_requests",
     "num_none_requests", "num_failures", "total_response_time", "max_response_time",
@@ -101,6 +108,33 @@ def pack(kind, data, node_id=None):
 
 
 send(pack("ack", {"index": 0}))
+if MODE == "heartbeats":
+    send(pack("spawn", {"timestamp": time.time(), "user_classes_count": {"Api": 1, "Other-2": 0},
+                        "host": None, "stop_timeout": None, "parsed_options": {}}))
+    wait_for("spawning_complete", 5)
+    end = time.time() + 2
+    while time.time() < end:
+        msg = recv(end - time.time())
+        if msg is not None and msg[0] == "heartbeat":
+            send(pack("heartbeat", None))
+    silent = time.time()
+    again = wait_for("client_ready", 10)
+    waited = time.time() - silent
+    if not 1.5 <= waited <= 6:
+        fail(f"the worker registered again {waited:.1f} s after the last heartbeat (timeout 2 s)")
+    send(pack("ack", {"index": 0}))
+    wait_for("heartbeat", 5)
+    print(f"registered again {waited:.1f} s after the master went silent", flush=True)
+    stats = wait_for("stats", 10)
+    check_stats(stats[1])
+    if stats[1]["user_count"] != 0:
+        fail(f"users still running after the master was lost: {stats[1]['user_classes_count']}")
+    print("ready", flush=True)
+    wait_for("quit", 20)
+    if received[-2][0] != "stats":
+        fail("no report right before the quit")
+    print("quit after SIGTERM", flush=True)
+    sys.exit(0)
 hb = wait_for("heartbeat", 5)
 if hb[1].get("state") != "ready" or not isinstance(hb[1].get("current_cpu_usage"), (int, float)):
     fail(f"bad heartbeat {hb[1]!r}")

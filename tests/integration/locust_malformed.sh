@@ -57,3 +57,27 @@ reported=$(sed -n 's/^reported \([0-9]*\) requests.*/\1/p' "$T/master.out")
 count=$(target_count)
 echo "worker reported $reported requests, the target counted $count"
 [ "$reported" = "$count" ] || fail "the worker reported $reported requests, the target counted $count"
+
+# a master that sends heartbeats (Locust 2.19+) and then goes silent
+"$PY" "$top_srcdir/tests/integration/locust_fake_master.py" "$port" heartbeats >"$T/hb.out" 2>&1 &
+MASTER=$!
+track_pid "$MASTER"
+"$CICADA" --worker -f "$T/s.ini" --master-port "$port" --master-timeout 2 --threads 1 >"$T/hb.log" 2>&1 &
+W=$!
+track_pid "$W"
+i=0
+while ! grep -q '^ready' "$T/hb.out" && kill -0 "$MASTER" 2>/dev/null && [ $i -lt 300 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+kill -TERM "$W"
+wait "$W"
+wstatus=$?
+lib_untrack "$W"
+wait "$MASTER"
+mstatus=$?
+cat "$T/hb.out"
+cat "$T/hb.log"
+[ "$mstatus" = 0 ] || fail "the heartbeat checks failed"
+[ "$wstatus" = 143 ] || fail "the worker exited $wstatus after SIGTERM, expected 143"
+grep -q 'Lost the Locust master .*no heartbeat from it for 2 s' "$T/hb.log" || fail "no message about the silent master"
