@@ -3,7 +3,8 @@
  * (its [run] and [demo] sections are the lowest layer of settings), apply
  * CICADA_* variables and then the flags, check everything, start the demo
  * target if asked, check that the host answers, and hand over to a front
- * end: the dashboard on a terminal, the headless console otherwise.
+ * end (main.c chooses it). The front ends share, from here, the stop policy
+ * for signals and the ending (reports, exit status, final tables).
  * Every user error ends here with one line naming the file:line, the
  * variable or the flag, and exit status 2, before any traffic is sent.
  */
@@ -22,9 +23,7 @@
 #include "app.h"
 #include "console.h"
 #include "fdlimit.h"
-#include "headless.h"
 #include "http.h"
-#include "locust_worker.h"
 #include "locustfile.h"
 #include "log.h"
 #include "report.h"
@@ -32,7 +31,6 @@
 #include "secret.h"
 #include "select.h"
 #include "shape.h"
-#include "ui.h"
 #include "util.h"
 
 #define LOGGER "cicada.main"
@@ -220,12 +218,13 @@ app_exit_status(struct app *app)
 }
 
 size_t
-app_eval_thresholds(struct app *app, const struct stats *view)
+app_eval_thresholds(const struct app *app, const struct stats *view,
+                    struct threshold_result *out)
 {
     size_t failed = 0;
 
     for (size_t i = 0; i < app->settings.nthresholds; i++)
-        if (!threshold_eval(&app->settings.thresholds[i], view))
+        if (!threshold_eval(&app->settings.thresholds[i], view, &out[i]))
             failed++;
     return failed;
 }
@@ -271,7 +270,7 @@ app_write_reports(struct app *app)
     stats_init(&final);
     stats_copy(&final, &app->stats);
     if (s->nthresholds > 0)
-        app->thresholds_failed = app_eval_thresholds(app, &final) > 0;
+        app->thresholds_failed = app_eval_thresholds(app, &final, app->threshold_results) > 0;
     exit_status = app_exit_status(app);
 
     if (app->csv != NULL) {
@@ -299,6 +298,7 @@ app_write_reports(struct app *app)
         if (final.total.last_request_ts > run.end_time)
             run.end_time = final.total.last_request_ts;
     }
+    run.thresholds = app->threshold_results;
     run.stopped_by = stopped_by(app);
     run.exit_status = exit_status;
     run.threads = app->runner != NULL ? runner_threads(app->runner) : 0;
@@ -375,16 +375,17 @@ print_thresholds(struct app *app, FILE *out)
     if (s->nthresholds == 0)
         return;
     for (i = 0; i < s->nthresholds; i++)
-        if (!s->thresholds[i].passed)
+        if (!app->threshold_results[i].passed)
             failed++;
     fprintf(out, "Thresholds: %zu passed, %zu failed%s\n", s->nthresholds - failed, failed,
             app->threshold_aborted ? " (the run was stopped when one failed)" : "");
     for (i = 0; i < s->nthresholds; i++) {
         const struct threshold *t = &s->thresholds[i];
+        const struct threshold_result *res = &app->threshold_results[i];
         char value[64], where[256];
 
-        fprintf(out, "  %s  %-40s measured %-16s (%s)\n", t->passed ? "PASS" : "FAIL", t->text,
-                threshold_format_value(t, t->measured, value, sizeof(value)),
+        fprintf(out, "  %s  %-40s measured %-16s (%s)\n", res->passed ? "PASS" : "FAIL", t->text,
+                threshold_format_value(t, res, value, sizeof(value)),
                 origin_describe(&t->origin, where, sizeof(where)));
     }
     fputc('\n', out);
@@ -426,7 +427,11 @@ check_report_path(const char *path, const struct origin *o)
     return rc;
 }
 
-/* Once a second: the CSV files, and the thresholds when they may abort the run. */
+/*
+ * Once a second: the generator's own CPU (warn once a test when one thread
+ * is saturated, as Locust does), the CSV files, and the thresholds when they
+ * may abort the run.
+ */
 static void
 on_report_tick(struct ev_loop *loop, ev_timer *t, int revents)
 {
@@ -437,6 +442,14 @@ on_report_tick(struct ev_loop *loop, ev_timer *t, int revents)
 
     (void)loop;
     (void)revents;
+    selfmon_sample(&app->selfmon, runner_threads(app->runner));
+    if (!active) {
+        app->cpu_warned = false;
+    } else if (!app->cpu_warned && selfmon_saturated(&app->selfmon)) {
+        app->cpu_warned = true;
+        log_warning("root", "CPU usage above 90%%! This may constrain your throughput and may "
+                    "even give inconsistent response time measurements!");
+    }
     if (!active || (app->csv == NULL && !(s->threshold_abort && s->nthresholds > 0)))
         return;
     stats_copy(&app->report_view, &app->stats);
@@ -444,14 +457,15 @@ on_report_tick(struct ev_loop *loop, ev_timer *t, int revents)
         csv_report_tick(app->csv, &app->report_view, runner_user_count(app->runner), time_wall());
     if (s->threshold_abort && s->nthresholds > 0 && !app->threshold_aborted &&
         st != RUNNER_STOPPING && runner_elapsed(app->runner) >= s->threshold_grace &&
-        app_eval_thresholds(app, &app->report_view) > 0) {
+        app_eval_thresholds(app, &app->report_view, app->threshold_results) > 0) {
         for (size_t i = 0; i < s->nthresholds; i++) {
             const struct threshold *th = &s->thresholds[i];
+            const struct threshold_result *res = &app->threshold_results[i];
             char value[64];
 
-            if (!th->passed)
+            if (!res->passed)
                 log_warning(LOGGER, "Threshold failed: %s (measured %s); stopping the run", th->text,
-                            threshold_format_value(th, th->measured, value, sizeof(value)));
+                            threshold_format_value(th, res, value, sizeof(value)));
         }
         app->threshold_aborted = true;
         runner_stop(app->runner);
@@ -469,6 +483,7 @@ open_reports(struct app *app)
     char where[256];
     char *err = NULL;
 
+    app->threshold_results = xcalloc(s->nthresholds + 1, sizeof(*app->threshold_results));
     for (size_t i = 0; i < s->nthresholds; i++) {
         if (threshold_resolve(&s->thresholds[i], &app->stats, &err) < 0) {
             usage_error("%s: %s", origin_describe(&s->thresholds[i].origin, where, sizeof(where)),
@@ -494,14 +509,15 @@ open_reports(struct app *app)
         }
     }
     stats_init(&app->report_view);
+    selfmon_init(&app->selfmon);
+    selfmon_sample(&app->selfmon, runner_threads(app->runner));
     ev_timer_init(&app->report_timer, on_report_tick, 1.0, 1.0);
     app->report_timer.data = app;
     ev_timer_start(app->loop, &app->report_timer);
     return 0;
 }
 
-/* Free everything. */
-static void
+void
 app_free(struct app *app)
 {
     if (app->csv != NULL)
@@ -518,9 +534,11 @@ app_free(struct app *app)
     if (app->stats_ready)
         stats_free(&app->stats);
     free(app->demo_url);
+    free(app->threshold_results);
     cli_args_free(&app->cli);
     settings_free(&app->settings);
     log_close();
+    http_global_cleanup();
 }
 
 /* Everything between parsing and running; returns an exit status or -1 to run. */
@@ -594,11 +612,7 @@ prepare(struct app *app, int argc, char **argv)
         locustfile_print(stdout, &app->scenario, s);
         return EXIT_OK;
     }
-    if (s->worker)
-        locust_worker_check_settings(app);
-    if (app->scenario.shape != NULL && s->worker) {
-        s->users = shape_peak_users(app->scenario.shape);
-    } else if (app->scenario.shape != NULL) {
+    if (app->scenario.shape != NULL) {
         const struct origin *o = s->users_origin.kind != ORIGIN_DEFAULT ? &s->users_origin
                                                                          : &s->spawn_rate_origin;
 
@@ -638,33 +652,92 @@ prepare(struct app *app, int argc, char **argv)
 }
 
 int
-app_main(int argc, char **argv)
+app_init(struct app *app, int argc, char **argv)
 {
-    struct app app;
     int status;
 
-    memset(&app, 0, sizeof(app));
-    settings_init(&app.settings);
+    memset(app, 0, sizeof(*app));
+    settings_init(&app->settings);
     signal(SIGPIPE, SIG_IGN);
     http_global_init();
-    app.loop = ev_default_loop(EVFLAG_AUTO);
+    app->loop = ev_default_loop(EVFLAG_AUTO);
 
-    status = prepare(&app, argc, argv);
+    status = prepare(app, argc, argv);
     if (status < 0) {
-        app.runner = runner_new(app.loop, &app.settings, &app.scenario, &app.stats);
-        status = check_open_files(&app);
-        if (status < 0 && open_reports(&app) < 0)
+        app->runner = runner_new(app->loop, &app->settings, &app->scenario, &app->stats);
+        status = check_open_files(app);
+        if (status < 0 && open_reports(app) < 0)
             status = EXIT_USAGE;
     }
-    if (status < 0) {
-        if (app.settings.worker)
-            status = locust_worker_run(&app);
-        else if (app.settings.headless || !isatty(STDOUT_FILENO))
-            status = headless_run(&app);
-        else
-            status = ui_run(&app);
+    return status;
+}
+
+bool
+app_headless(const struct app *app)
+{
+    return app->settings.headless || !isatty(STDOUT_FILENO);
+}
+
+/* SIGINT, SIGTERM, SIGHUP: the one stop policy of every front end. */
+static void
+on_stop_signal(struct ev_loop *loop, ev_signal *w, int revents)
+{
+    struct app *app = w->data;
+    enum runner_state st = runner_state(app->runner);
+
+    (void)revents;
+    if (app->stop_signal != 0) {
+        /* a second SIGINT or SIGTERM abandons the requests in flight */
+        if (w->signum == SIGINT || w->signum == SIGTERM)
+            runner_kill(app->runner);
+        return;
     }
-    app_free(&app);
-    http_global_cleanup();
+    app->stop_signal = w->signum;
+    if (app->on_stop != NULL)
+        app->on_stop(app, w->signum, app->on_stop_arg);
+    if (w->signum == SIGINT)
+        log_info(LOGGER, "KeyboardInterrupt: stopping (Ctrl-C again to abandon requests in "
+                 "flight)");
+    else
+        log_info(LOGGER, "Got %s signal", w->signum == SIGTERM ? "SIGTERM" : "SIGHUP");
+    if (st == RUNNER_STOPPED || st == RUNNER_READY)
+        ev_break(loop, EVBREAK_ALL);
+    else
+        runner_stop(app->runner);
+}
+
+void
+app_watch_signals(struct app *app, app_stop_fn on_stop, void *arg)
+{
+    ev_signal *w[] = { &app->sigint, &app->sigterm, &app->sighup };
+    int signums[] = { SIGINT, SIGTERM, SIGHUP };
+
+    app->on_stop = on_stop;
+    app->on_stop_arg = arg;
+    for (size_t i = 0; i < ARRAY_LEN(w); i++) {
+        ev_signal_init(w[i], on_stop_signal, signums[i]);
+        w[i]->data = app;
+        ev_signal_start(app->loop, w[i]);
+    }
+}
+
+void
+app_unwatch_signals(struct app *app)
+{
+    ev_signal_stop(app->loop, &app->sigint);
+    ev_signal_stop(app->loop, &app->sigterm);
+    ev_signal_stop(app->loop, &app->sighup);
+    app->on_stop = NULL;
+    app->on_stop_arg = NULL;
+}
+
+int
+app_finish(struct app *app)
+{
+    int status;
+
+    app_write_reports(app);
+    status = app_exit_status(app);
+    app_print_summary(app, status);
     return status;
 }

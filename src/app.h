@@ -1,9 +1,10 @@
 /*
- * app.h: the program's one context: settings, scenario, statistics, the
- * runner and the demo target, and the steps every front end shares
- * (starting, writing reports, choosing the exit status). Front ends (the
- * headless console, the dashboard in ui/) see the engine only through this
- * header and the ones it includes.
+ * app.h: the program layer: its one context (settings, scenario,
+ * statistics, the runner and the demo target) and the steps every front end
+ * shares: getting ready, the stop policy for signals, writing reports,
+ * choosing the exit status. Front ends (the headless console, the dashboard
+ * in ui/) see the engine only through this header and the ones it
+ * includes; only main.c knows which front ends there are.
  */
 #ifndef CICADA_APP_H
 #define CICADA_APP_H
@@ -16,14 +17,21 @@
 #include "options.h"
 #include "runner.h"
 #include "scenario.h"
+#include "selfmon.h"
 #include "settings.h"
 #include "stats.h"
+#include "threshold.h"
 
-/* Exit statuses (DESIGN.md §4). */
+/* Exit statuses (man cicada, EXIT STATUS). */
 #define EXIT_OK 0
 #define EXIT_FAILURES 1
 #define EXIT_USAGE 2
 #define EXIT_THRESHOLD 3
+
+struct app;
+
+/* A front end's part in a stop signal (the first one): leave its screen, say so. */
+typedef void (*app_stop_fn)(struct app *app, int signum, void *arg);
 
 struct app {
     struct settings settings;
@@ -37,17 +45,51 @@ struct app {
     char *demo_url;
     struct ev_loop *loop;
     int stop_signal;         /* SIGINT/SIGTERM/SIGHUP that stopped the run, or 0 */
+    ev_signal sigint, sigterm, sighup;
+    app_stop_fn on_stop;     /* the running front end's part in a stop signal */
+    void *on_stop_arg;
     bool reports_written;
 
     /* reports and thresholds (report.h, threshold.h) */
     struct csv_report *csv;
     ev_timer report_timer;   /* once a second: CSV files, threshold abort */
     struct stats report_view; /* the timer's copy of the statistics */
+    struct threshold_result *threshold_results; /* the last evaluation, one per threshold */
+    struct selfmon selfmon;  /* the generator's own CPU and descriptors, each second */
+    bool cpu_warned;         /* the busy-CPU warning was given for this test */
     bool threshold_aborted;  /* a threshold stopped the run */
     bool thresholds_failed;  /* the final evaluation found a failed threshold */
 };
 
-int app_main(int argc, char **argv);
+/*
+ * Parse the command line, load the scenario, apply every layer of
+ * settings, check them, start the demo target, check that the host
+ * answers, make the runner and open the reports. Returns -1 when a front
+ * end should run the test, else the exit status to end with (after a
+ * message, or --help/--version). Call app_free() in both cases.
+ */
+int app_init(struct app *app, int argc, char **argv);
+
+/* Should the test run without the dashboard (--headless, or no terminal)? */
+bool app_headless(const struct app *app);
+
+/*
+ * The stop policy every front end shares, while it runs: the first SIGINT,
+ * SIGTERM or SIGHUP calls on_stop (may be NULL), then stops the test (or
+ * leaves the loop when none runs); a second SIGINT or SIGTERM abandons the
+ * requests in flight.
+ */
+void app_watch_signals(struct app *app, app_stop_fn on_stop, void *arg);
+void app_unwatch_signals(struct app *app);
+
+/*
+ * The ending every front end shares once its loop is over: write the
+ * reports, print the final tables; returns the exit status.
+ */
+int app_finish(struct app *app);
+
+/* Free everything app_init made. */
+void app_free(struct app *app);
 
 /*
  * The exit status of a finished run: 130/143/129 after a signal, 3 when a
@@ -63,10 +105,12 @@ int app_exit_status(struct app *app);
 int app_write_reports(struct app *app);
 
 /*
- * Evaluate every threshold on a statistics copy; returns how many failed.
- * (The dashboard calls it on its own copy to show them live.)
+ * Evaluate every threshold on a statistics copy into out (one result per
+ * threshold, the caller's storage); returns how many failed. The dashboard
+ * calls it on its own copy, with its own results, to show them live.
  */
-size_t app_eval_thresholds(struct app *app, const struct stats *view);
+size_t app_eval_thresholds(const struct app *app, const struct stats *view,
+                           struct threshold_result *out);
 
 /*
  * Point the test at another base URL before a test starts (the dashboard's

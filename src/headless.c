@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <signal.h>
 #include <stdio.h>
 
 #include "console.h"
@@ -22,7 +21,6 @@ struct headless {
     struct app *app;
     struct stats view;       /* our copy of the statistics */
     ev_timer print_timer;
-    ev_signal sigint, sigterm, sighup;
     int exit_status;
 };
 
@@ -44,32 +42,6 @@ on_print(struct ev_loop *loop, ev_timer *t, int revents)
     (void)loop;
     (void)revents;
     print_table(h);
-}
-
-/* SIGINT, SIGTERM, SIGHUP: stop cleanly; a second SIGINT abandons requests in flight. */
-static void
-on_signal(struct ev_loop *loop, ev_signal *w, int revents)
-{
-    struct headless *h = w->data;
-    struct app *app = h->app;
-
-    (void)loop;
-    (void)revents;
-    if (app->stop_signal != 0) {
-        if (w->signum == SIGINT || w->signum == SIGTERM)
-            runner_kill(app->runner);
-        return;
-    }
-    app->stop_signal = w->signum;
-    if (w->signum == SIGINT)
-        log_info(LOGGER, "KeyboardInterrupt: stopping (Ctrl-C again to abandon requests in "
-                 "flight)");
-    else
-        log_info(LOGGER, "Got %s signal", w->signum == SIGTERM ? "SIGTERM" : "SIGHUP");
-    if (runner_state(app->runner) == RUNNER_STOPPED || runner_state(app->runner) == RUNNER_READY)
-        ev_break(app->loop, EVBREAK_ALL);
-    else
-        runner_stop(app->runner);
 }
 
 /*
@@ -127,13 +99,7 @@ headless_run(struct app *app)
     h.exit_status = 0;
     stats_init(&h.view);
 
-    ev_signal_init(&h.sigint, on_signal, SIGINT);
-    ev_signal_init(&h.sigterm, on_signal, SIGTERM);
-    ev_signal_init(&h.sighup, on_signal, SIGHUP);
-    h.sigint.data = h.sigterm.data = h.sighup.data = &h;
-    ev_signal_start(app->loop, &h.sigint);
-    ev_signal_start(app->loop, &h.sigterm);
-    ev_signal_start(app->loop, &h.sighup);
+    app_watch_signals(app, NULL, NULL);
     runner_set_listener(app->runner, on_runner, &h);
 
     if (app->scenario.shape != NULL)
@@ -156,15 +122,11 @@ headless_run(struct app *app)
     runner_start(app->runner, s->users, s->spawn_rate);
     ev_run(app->loop, 0);
 
-    ev_signal_stop(app->loop, &h.sigint);
-    ev_signal_stop(app->loop, &h.sigterm);
-    ev_signal_stop(app->loop, &h.sighup);
+    app_unwatch_signals(app);
     runner_set_listener(app->runner, NULL, NULL);
     stats_free(&h.view);
 
-    app_write_reports(app);
-    h.exit_status = app_exit_status(app);
-    app_print_summary(app, h.exit_status);
+    h.exit_status = app_finish(app);
     log_precise_percentiles(app);
     return h.exit_status;
 }

@@ -86,7 +86,6 @@ struct lw {
 
     ev_io sock_io, mon_io;
     ev_timer hb_timer, report_timer, retry_timer, ready_timer, pump_timer, quit_timer;
-    ev_signal sigint, sigterm, sighup;
 };
 
 static void pump(struct lw *w);
@@ -314,11 +313,15 @@ rss_bytes(void)
 
 /* ---- states ---- */
 
-/* client_ready again every 5 s, or sooner when --master-timeout is shorter. */
+/*
+ * client_ready again every 5 s, or twice within a shorter --master-timeout:
+ * each try is on a fresh socket, and a master still holding the previous
+ * connection under the same id ignores the first try (libzmq's ROUTER).
+ */
 static double
 retry_interval(const struct lw *w)
 {
-    double t = w->app->settings.master_timeout;
+    double t = w->app->settings.master_timeout / 2;
 
     return t < RETRY_INTERVAL ? t : RETRY_INTERVAL;
 }
@@ -835,24 +838,19 @@ on_pump(struct ev_loop *loop, ev_timer *t, int revents)
     pump(t->data);
 }
 
+/*
+ * The first SIGINT, SIGTERM or SIGHUP (app.c's stop policy, which then
+ * stops the users, or leaves the loop when none run): leave the master
+ * with a last report once the users stopped.
+ */
 static void
-on_signal(struct ev_loop *loop, ev_signal *s, int revents)
+on_app_stop(struct app *app, int signum, void *arg)
 {
-    struct lw *w = s->data;
-    struct app *app = w->app;
+    struct lw *w = arg;
 
-    (void)loop;
-    (void)revents;
-    if (app->stop_signal != 0) {
-        if (s->signum == SIGINT || s->signum == SIGTERM)
-            runner_kill(app->runner);
-        return;
-    }
-    app->stop_signal = s->signum;
-    log_info(LOGGER, "Got %s: stopping %u users, sending the last report and leaving the master",
-             s->signum == SIGINT ? "SIGINT" : s->signum == SIGTERM ? "SIGTERM" : "SIGHUP",
+    log_info(LOGGER, "Stopping %u users, sending the last report and leaving the master",
              runner_user_count(app->runner));
-    begin_exit(w, 128 + s->signum, true);
+    begin_exit(w, 128 + signum, true);
 }
 
 /* Runner events: a stop is over. */
@@ -875,8 +873,12 @@ on_runner(struct runner *r, enum runner_event ev, void *arg)
 
 /* ---- settings ---- */
 
-void
-locust_worker_check_settings(struct app *app)
+/*
+ * Log, once, which settings a worker does not use (the master decides
+ * them), and neutralise them.
+ */
+static void
+check_settings(struct app *app)
 {
     struct settings *s = &app->settings;
     char ignored[1024] = "", where[256];
@@ -927,6 +929,7 @@ locust_worker_run(struct app *app)
     int status;
     size_t i;
 
+    check_settings(app);
     w->app = app;
     w->index = -1;
     w->ready_delay = 0;
@@ -968,13 +971,7 @@ locust_worker_run(struct app *app)
     w->hb_timer.data = w->report_timer.data = w->retry_timer.data = w;
     w->ready_timer.data = w->pump_timer.data = w->quit_timer.data = w;
     ev_timer_start(app->loop, &w->pump_timer);
-    ev_signal_init(&w->sigint, on_signal, SIGINT);
-    ev_signal_init(&w->sigterm, on_signal, SIGTERM);
-    ev_signal_init(&w->sighup, on_signal, SIGHUP);
-    w->sigint.data = w->sigterm.data = w->sighup.data = w;
-    ev_signal_start(app->loop, &w->sigint);
-    ev_signal_start(app->loop, &w->sigterm);
-    ev_signal_start(app->loop, &w->sighup);
+    app_watch_signals(app, on_app_stop, w);
     runner_set_listener(app->runner, on_runner, w);
 
     log_info(LOGGER, "Starting cicada %s as a Locust worker: joining the master at %s "
@@ -986,9 +983,7 @@ locust_worker_run(struct app *app)
         ev_run(app->loop, 0);
 
     runner_set_listener(app->runner, NULL, NULL);
-    ev_signal_stop(app->loop, &w->sigint);
-    ev_signal_stop(app->loop, &w->sigterm);
-    ev_signal_stop(app->loop, &w->sighup);
+    app_unwatch_signals(app);
     ev_timer_stop(app->loop, &w->hb_timer);
     ev_timer_stop(app->loop, &w->report_timer);
     ev_timer_stop(app->loop, &w->retry_timer);

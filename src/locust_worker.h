@@ -5,8 +5,9 @@
  * cicada reports its statistics to it every 3 s. Headless: one status
  * line per report on the log.
  *
- * Ends: the master's quit (status 0); SIGINT/SIGTERM/SIGHUP (128 + the
- * signal, after a last report and a quit to the master); no master ever
+ * Ends: the master's quit (status 0); SIGINT/SIGTERM/SIGHUP (app.c's
+ * stop policy; 128 + the signal, after a last report and a quit to the
+ * master); no master ever
  * answered within --master-timeout (2); the master was lost (its
  * connection closed, or its heartbeats, from masters that send them,
  * stopped for --master-timeout) and none took cicada back within
@@ -21,11 +22,5 @@
 
 /* Join the master and serve it until it quits; returns the exit status. */
 int locust_worker_run(struct app *app);
-
-/*
- * Log, once, which settings a worker does not use (users, spawn rate, run
- * time, load shape...: the master decides them), and neutralise them.
- */
-void locust_worker_check_settings(struct app *app);
 
 #endif

@@ -24,12 +24,14 @@
 #include "scenario.h"
 #include "settings.h"
 #include "stats.h"
+#include "threshold.h"
 
 /* What the JSON and HTML reports say about the run besides its statistics. */
 struct report_run {
     const struct settings *settings;
     const struct scenario *scenario;
     const struct stats *stats;       /* the final copy */
+    const struct threshold_result *thresholds; /* one per settings->thresholds */
     const char *host;
     double start_time;               /* unix time the test started (0: never) */
     double end_time;

@@ -263,7 +263,7 @@ put_failures_table(FILE *f, const struct stats *s)
 }
 
 static void
-put_thresholds(FILE *f, const struct settings *st)
+put_thresholds(FILE *f, const struct settings *st, const struct threshold_result *results)
 {
     if (st->nthresholds == 0)
         return;
@@ -272,12 +272,13 @@ put_thresholds(FILE *f, const struct settings *st)
           f);
     for (size_t i = 0; i < st->nthresholds; i++) {
         const struct threshold *t = &st->thresholds[i];
+        const struct threshold_result *res = &results[i];
         char buf[64];
 
-        fprintf(f, "<tr><td class=\"%s\">%s</td>", t->passed ? "pass" : "fail",
-                t->passed ? "PASS" : "FAIL");
+        fprintf(f, "<tr><td class=\"%s\">%s</td>", res->passed ? "pass" : "fail",
+                res->passed ? "PASS" : "FAIL");
         put_cell(f, t->text, false);
-        put_cell(f, threshold_format_value(t, t->measured, buf, sizeof(buf)), true);
+        put_cell(f, threshold_format_value(t, res, buf, sizeof(buf)), true);
         fputs("</tr>\n", f);
     }
     fputs("</tbody></table>\n", f);
@@ -334,7 +335,7 @@ html_report_write(const char *path, const struct report_run *run, char **err)
             run->cpu_user_s, run->cpu_system_s, run->peak_rss_kb);
     fputs("</dl>\n", f);
 
-    put_thresholds(f, run->settings);
+    put_thresholds(f, run->settings, run->thresholds);
     put_stats_table(f, s, order);
     put_percentile_table(f, s, order);
     put_failures_table(f, s);

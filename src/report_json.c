@@ -217,12 +217,13 @@ entry_json(const struct stats *s, const struct stats_entry *e)
 }
 
 static cJSON *
-thresholds_json(const struct settings *s)
+thresholds_json(const struct settings *s, const struct threshold_result *results)
 {
     cJSON *arr = cJSON_CreateArray();
 
     for (size_t i = 0; i < s->nthresholds; i++) {
         const struct threshold *t = &s->thresholds[i];
+        const struct threshold_result *res = &results[i];
         cJSON *o = cJSON_CreateObject();
         char buf[64], where[256];
 
@@ -241,8 +242,8 @@ thresholds_json(const struct settings *s)
         cJSON_AddStringToObject(o, "metric", threshold_metric_name(t, buf, sizeof(buf)));
         cJSON_AddStringToObject(o, "op", threshold_op_text(t->op));
         add_number(o, "limit", t->limit);
-        if (t->evaluated && !t->no_data)
-            add_number(o, "measured", t->measured);
+        if (res->evaluated && !res->no_data)
+            add_number(o, "measured", res->measured);
         else
             cJSON_AddNullToObject(o, "measured");
         cJSON_AddStringToObject(o, "unit", t->metric == TM_FAIL_RATIO ? "ratio"
@@ -250,7 +251,7 @@ thresholds_json(const struct settings *s)
                                            : t->metric == TM_REQUESTS || t->metric == TM_FAILURES
                                                ? "count"
                                                : "ms");
-        cJSON_AddBoolToObject(o, "passed", t->evaluated && t->passed);
+        cJSON_AddBoolToObject(o, "passed", res->evaluated && res->passed);
         cJSON_AddStringToObject(o, "origin", origin_describe(&t->origin, where, sizeof(where)));
         cJSON_AddItemToArray(arr, o);
     }
@@ -331,7 +332,7 @@ json_report_write(const char *path, const struct report_run *run, char **err)
         cJSON_AddItemToArray(arr, o);
     }
 
-    cJSON_AddItemToObject(root, "thresholds", thresholds_json(run->settings));
+    cJSON_AddItemToObject(root, "thresholds", thresholds_json(run->settings, run->thresholds));
 
     gen = cJSON_AddObjectToObject(root, "generator");
     add_number(gen, "cpu_user_s", run->cpu_user_s);

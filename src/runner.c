@@ -369,11 +369,21 @@ cmp_class(const void *a, const void *b)
                   sort_sc->classes[*(const unsigned *)b].name);
 }
 
+/* A worker stopped its users (called from its thread): wake the main loop. */
+static void
+wake_runner(void *arg)
+{
+    struct runner *r = arg;
+
+    ev_async_send(r->loop, &r->notify);
+}
+
 struct runner *
 runner_new(struct ev_loop *loop, const struct settings *settings, const struct scenario *sc,
            struct stats *stats)
 {
     struct runner *r = xcalloc(1, sizeof(*r));
+    struct worker_context ctx;
     unsigned i;
 
     r->loop = loop;
@@ -406,8 +416,13 @@ runner_new(struct ev_loop *loop, const struct settings *settings, const struct s
     r->notify.data = r;
     ev_async_start(loop, &r->notify);
 
+    ctx.settings = settings;
+    ctx.scenario = sc;
+    ctx.stats = stats;
+    ctx.notify = wake_runner;
+    ctx.notify_arg = r;
     for (i = 0; i < r->nworkers; i++)
-        r->workers[i] = worker_new(r, i);
+        r->workers[i] = worker_new(&ctx, i);
     for (i = 0; i < r->nworkers; i++)
         worker_start(r->workers[i]);
     return r;
@@ -741,28 +756,4 @@ runner_shape_status(const struct runner *r, char *buf, size_t size)
     snprintf(buf, size, "stage %zu/%zu: %u users at %.3g/s", r->stage + 1,
              shape_nstages(r->sc->shape), st->users, st->rate);
     return buf;
-}
-
-const struct settings *
-runner_settings(const struct runner *r)
-{
-    return r->settings;
-}
-
-const struct scenario *
-runner_scenario(const struct runner *r)
-{
-    return r->sc;
-}
-
-struct stats *
-runner_stats(const struct runner *r)
-{
-    return r->stats;
-}
-
-void
-runner_notify(struct runner *r)
-{
-    ev_async_send(r->loop, &r->notify);
 }

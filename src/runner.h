@@ -95,10 +95,4 @@ const char *runner_shape_status(const struct runner *r, char *buf, size_t size);
 /* Users per class dispatched now, as {"A": 5, "B": 2} into buf. */
 const char *runner_class_counts(const struct runner *r, char *buf, size_t size);
 
-/* For workers: shared read-only context, and a wake-up for the main loop. */
-const struct settings *runner_settings(const struct runner *r);
-const struct scenario *runner_scenario(const struct runner *r);
-struct stats *runner_stats(const struct runner *r);
-void runner_notify(struct runner *r);
-
 #endif

@@ -338,15 +338,15 @@ threshold_resolve(struct threshold *t, const struct stats *s, char **err)
 }
 
 bool
-threshold_eval(struct threshold *t, const struct stats *s)
+threshold_eval(const struct threshold *t, const struct stats *s, struct threshold_result *out)
 {
     const struct stats_entry *e = t->entry >= 0 && (size_t)t->entry < s->nentries
                                       ? &s->entries[t->entry]
                                       : &s->total;
     double v = 0;
 
-    t->evaluated = true;
-    t->no_data = e->num_requests == 0;
+    out->evaluated = true;
+    out->no_data = e->num_requests == 0;
     switch (t->metric) {
     case TM_RPS: v = stats_total_rps(s, e); break;
     case TM_FAIL_RATIO: v = stats_fail_ratio(e); break;
@@ -358,26 +358,29 @@ threshold_eval(struct threshold *t, const struct stats *s)
     case TM_MEDIAN: v = stats_median_ms(e); break;
     case TM_PERCENTILE: v = (double)stats_percentile_ms(e, t->percentile); break;
     }
-    t->measured = v;
+    out->measured = v;
     /* a gate that saw no request cannot pass, except on the counts themselves */
-    if (t->no_data && t->metric != TM_REQUESTS && t->metric != TM_FAILURES) {
-        t->passed = false;
+    if (out->no_data && t->metric != TM_REQUESTS && t->metric != TM_FAILURES) {
+        out->passed = false;
         return false;
     }
     switch (t->op) {
-    case TOP_LT: t->passed = v < t->limit; break;
-    case TOP_LE: t->passed = v <= t->limit; break;
-    case TOP_GT: t->passed = v > t->limit; break;
-    case TOP_GE: t->passed = v >= t->limit; break;
-    case TOP_EQ: t->passed = fabs(v - t->limit) < 1e-9; break;
+    case TOP_LT: out->passed = v < t->limit; break;
+    case TOP_LE: out->passed = v <= t->limit; break;
+    case TOP_GT: out->passed = v > t->limit; break;
+    case TOP_GE: out->passed = v >= t->limit; break;
+    case TOP_EQ: out->passed = fabs(v - t->limit) < 1e-9; break;
     }
-    return t->passed;
+    return out->passed;
 }
 
 const char *
-threshold_format_value(const struct threshold *t, double v, char *buf, size_t size)
+threshold_format_value(const struct threshold *t, const struct threshold_result *r,
+                       char *buf, size_t size)
 {
-    if (t->evaluated && t->no_data && t->metric != TM_REQUESTS && t->metric != TM_FAILURES)
+    double v = r->measured;
+
+    if (r->evaluated && r->no_data && t->metric != TM_REQUESTS && t->metric != TM_FAILURES)
         snprintf(buf, size, "no requests");
     else if (is_time(t->metric))
         snprintf(buf, size, "%.*f ms", v < 100 && v != floor(v) ? 1 : 0, v);

@@ -45,8 +45,10 @@ struct threshold {
     double limit;            /* ms for times, a ratio for fail_ratio */
     struct origin origin;    /* where it was written */
     int entry;               /* resolved statistics entry; -1 = Aggregated */
+};
 
-    /* the last evaluation */
+/* One evaluation of a threshold, in storage the caller owns. */
+struct threshold_result {
     bool evaluated;
     bool passed;
     bool no_data;            /* the entry had no requests */
@@ -63,11 +65,13 @@ void threshold_free(struct threshold *t);
 /* Find t's entry among the statistics entries; 0, or -1 with *err. */
 int threshold_resolve(struct threshold *t, const struct stats *s, char **err);
 
-/* Evaluate on a copy of the statistics nobody writes; returns t->passed. */
-bool threshold_eval(struct threshold *t, const struct stats *s);
+/* Evaluate on a copy of the statistics nobody writes, into *out; returns out->passed. */
+bool threshold_eval(const struct threshold *t, const struct stats *s,
+                    struct threshold_result *out);
 
-/* "180 ms", "85.3 req/s", "0.52%": the measured value in the threshold's unit. */
-const char *threshold_format_value(const struct threshold *t, double v, char *buf, size_t size);
+/* "180 ms", "85.3 req/s", "0.52%", "no requests": what r measured, in t's unit. */
+const char *threshold_format_value(const struct threshold *t, const struct threshold_result *r,
+                                   char *buf, size_t size);
 
 /* The metric's name as written in expressions ("p95", "rps"). */
 const char *threshold_metric_name(const struct threshold *t, char *buf, size_t size);

@@ -33,7 +33,6 @@
 #include "http.h"
 #include "log.h"
 #include "rng.h"
-#include "runner.h"
 #include "stats.h"
 #include "util.h"
 #include "worker.h"
@@ -98,7 +97,8 @@ struct command {
 };
 
 struct worker {
-    struct runner *runner;
+    void (*notify)(void *arg);
+    void *notify_arg;
     const struct settings *settings;
     const struct scenario *sc;
     struct stats *stats;
@@ -795,7 +795,7 @@ check_stopped(struct worker *w)
     w->stopping = false;
     stats_merge(w->stats, &w->delta);
     atomic_store(&w->stopped_generation, w->stop_generation);
-    runner_notify(w->runner);
+    w->notify(w->notify_arg);
 }
 
 /* Carry out one command. */
@@ -901,15 +901,16 @@ worker_main(void *arg)
 }
 
 struct worker *
-worker_new(struct runner *r, unsigned index)
+worker_new(const struct worker_context *ctx, unsigned index)
 {
     struct worker *w = xcalloc(1, sizeof(*w));
     uint64_t seed = (uint64_t)(time_wall() * 1e6) ^ ((uint64_t)index << 48) ^ (uint64_t)(uintptr_t)w;
 
-    w->runner = r;
-    w->settings = runner_settings(r);
-    w->sc = runner_scenario(r);
-    w->stats = runner_stats(r);
+    w->notify = ctx->notify;
+    w->notify_arg = ctx->notify_arg;
+    w->settings = ctx->settings;
+    w->sc = ctx->scenario;
+    w->stats = ctx->stats;
     w->index = index;
     rng_seed(w->rng, seed);
     pthread_mutex_init(&w->lock, NULL);

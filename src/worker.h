@@ -9,8 +9,24 @@
 
 #include <stdbool.h>
 
-struct runner;
+#include "scenario.h"
+#include "settings.h"
+#include "stats.h"
+
 struct worker;
+
+/*
+ * What a worker is given when it is made: the run's read-only settings and
+ * scenario, the shared statistics it merges into, and a wake-up for its
+ * owner (called from the worker's thread when it has stopped every user).
+ */
+struct worker_context {
+    const struct settings *settings;
+    const struct scenario *scenario;
+    struct stats *stats;
+    void (*notify)(void *arg);
+    void *notify_arg;
+};
 
 /* Users per libcurl multi handle (libcurl's cost per transfer grows with its pool). */
 #define WORKER_GROUP_USERS 32
@@ -23,7 +39,7 @@ enum worker_cmd {
     WORKER_QUIT,             /* kill everything, merge statistics, end the thread */
 };
 
-struct worker *worker_new(struct runner *r, unsigned index);
+struct worker *worker_new(const struct worker_context *ctx, unsigned index);
 
 /* Start the thread. */
 void worker_start(struct worker *w);

@@ -103,6 +103,7 @@ struct dash {
     struct app *app;
     struct runner *runner;
     struct stats view;       /* the copy every view reads */
+    struct threshold_result *thresholds; /* the header's live evaluation of them */
     struct stat_row *rows_data; /* Statistics rows in display order */
     size_t nrows_data, rows_cap;
 
@@ -126,11 +127,6 @@ struct dash {
     double message_until;
 
     /* the generator watching itself */
-    double cpu_percent;      /* process, 100 = one core */
-    double cpu_busiest;      /* busiest thread, 100 = one core */
-    int open_fds;
-    double cpu_last_wall, cpu_last_total;
-    bool cpu_warned;
 
     /* log lines while the screen is ours (written by any thread) */
     pthread_mutex_t log_lock;
@@ -143,7 +139,7 @@ struct dash {
     FILE *keys;              /* the terminal's input: stdin, or /dev/tty */
     ev_io input;
     ev_timer redraw;
-    ev_signal sigint, sigterm, sighup, sigwinch;
+    ev_signal sigwinch;
     double last_draw;
     bool quit;               /* leave the loop once the runner is idle */
     bool screen_on;
@@ -166,7 +162,7 @@ void panel_draw(struct dash *d);
 /* Returns true when the key was taken by the open dialog. */
 bool panel_key(struct dash *d, int key);
 
-/* ui.c: commands the dialogs end with */
+/* actions.c: what keys and dialogs do to the test */
 void dash_start(struct dash *d, unsigned users, double rate);
 void dash_message(struct dash *d, const char *fmt, ...) PRINTFLIKE(2, 3);
 void dash_request_quit(struct dash *d);

@@ -3,15 +3,15 @@
  * libev loop, next to the runner: an ev_io watcher reads keys, one ev_timer
  * copies the statistics and redraws at most `refresh` times a second
  * (ncurses then sends only the cells that changed, so nothing flickers),
- * and ev_signal watchers take SIGWINCH (reflow), SIGINT, SIGTERM and SIGHUP
- * (stop the test, then leave). Crashes and fatal() restore the terminal
+ * an ev_signal watcher takes SIGWINCH (reflow), and app.c's stop policy
+ * takes SIGINT, SIGTERM and SIGHUP (the test stops, then the dashboard
+ * leaves). Crashes and fatal() restore the terminal
  * first. On the way out the screen is given back (endwin), the log lines
  * kept while the screen was ours are printed, reports are written, and
  * the final tables go to the normal screen so they stay in the scrollback.
  */
 #include "config.h"
 
-#include <dirent.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
@@ -20,20 +20,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <curses.h>
 
 #include "dash.h"
-#include "headless.h"
 #include "log.h"
 #include "ui.h"
 #include "util.h"
 
 #define LOGGER "cicada.main"
-#define MESSAGE_SECONDS 6.0
-#define CPU_WARN_PERCENT 90.0
 
 /* The one dashboard of the process, for the crash handlers only. */
 static struct dash *crash_dash;
@@ -118,138 +114,6 @@ flush_log(struct dash *d)
     fflush(stderr);
 }
 
-void
-dash_message(struct dash *d, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(d->message, sizeof(d->message), fmt, ap);
-    va_end(ap);
-    d->message_until = time_mono() + MESSAGE_SECONDS;
-}
-
-/* Sum of user and system CPU seconds of the process. */
-static double
-process_cpu_seconds(void)
-{
-    struct rusage ru;
-
-    if (getrusage(RUSAGE_SELF, &ru) != 0)
-        return 0;
-    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-           ru.ru_stime.tv_usec / 1e6;
-}
-
-/* Open descriptors (entries of /proc/self/fd, less the one reading it); -1 if unknown. */
-static int
-count_fds(void)
-{
-    DIR *dir = opendir("/proc/self/fd");
-    struct dirent *e;
-    int n = 0;
-
-    if (dir == NULL)
-        return -1;
-    while ((e = readdir(dir)) != NULL)
-        if (e->d_name[0] != '.')
-            n++;
-    closedir(dir);
-    return n - 1;
-}
-
-/*
- * The busiest thread's CPU seconds per thread id, from /proc/self/task:
- * one saturated worker thread is the bottleneck even when the process as a
- * whole looks idle on a many-core machine. Returns the busiest share of one
- * core over the interval, or -1 when /proc is not there.
- */
-#define MAX_TRACKED_THREADS 512
-struct thread_cpu {
-    long tid;
-    double seconds;
-};
-static struct thread_cpu thread_prev[MAX_TRACKED_THREADS];
-static size_t nthread_prev;
-
-static double
-busiest_thread(double interval)
-{
-    struct thread_cpu now[MAX_TRACKED_THREADS];
-    size_t n = 0, i, j;
-    double best = -1, ticks = (double)sysconf(_SC_CLK_TCK);
-    DIR *dir = opendir("/proc/self/task");
-    struct dirent *e;
-
-    if (dir == NULL || ticks <= 0) {
-        if (dir != NULL)
-            closedir(dir);
-        return -1;
-    }
-    while ((e = readdir(dir)) != NULL && n < MAX_TRACKED_THREADS) {
-        char path[320], buf[1024], *p;
-        unsigned long utime, stime;
-        FILE *f;
-
-        if (e->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof(path), "/proc/self/task/%s/stat", e->d_name);
-        if ((f = fopen(path, "r")) == NULL)
-            continue;
-        p = fgets(buf, sizeof(buf), f);
-        fclose(f);
-        /* fields after the command name (which may hold spaces) start after ')' */
-        if (p == NULL || (p = strrchr(buf, ')')) == NULL)
-            continue;
-        if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
-                   &stime) != 2)
-            continue;
-        now[n].tid = atol(e->d_name);
-        now[n].seconds = (double)(utime + stime) / ticks;
-        n++;
-    }
-    closedir(dir);
-    for (i = 0; i < n; i++)
-        for (j = 0; j < nthread_prev; j++)
-            if (thread_prev[j].tid == now[i].tid && interval > 0) {
-                double share = (now[i].seconds - thread_prev[j].seconds) / interval * 100.0;
-
-                if (share > best)
-                    best = share;
-            }
-    memcpy(thread_prev, now, n * sizeof(*now));
-    nthread_prev = n;
-    return best < 0 ? 0 : best;
-}
-
-/* Once a second: CPU use and open descriptors; warn once per test above 90 %. */
-static void
-sample_self(struct dash *d)
-{
-    double now = time_mono(), total, interval, busiest;
-
-    if (d->cpu_last_wall != 0 && now - d->cpu_last_wall < 1.0)
-        return;
-    total = process_cpu_seconds();
-    interval = now - d->cpu_last_wall;
-    if (d->cpu_last_wall != 0 && interval > 0) {
-        d->cpu_percent = (total - d->cpu_last_total) / interval * 100.0;
-        busiest = busiest_thread(interval);
-        d->cpu_busiest = busiest >= 0 ? busiest : d->cpu_percent / runner_threads(d->runner);
-    } else {
-        busiest_thread(0);
-    }
-    d->cpu_last_wall = now;
-    d->cpu_last_total = total;
-    d->open_fds = count_fds();
-    if (d->cpu_busiest > CPU_WARN_PERCENT && !d->cpu_warned &&
-        runner_state(d->runner) != RUNNER_READY && runner_state(d->runner) != RUNNER_STOPPED) {
-        d->cpu_warned = true;
-        log_warning("root", "CPU usage above 90%%! This may constrain your throughput and may "
-                    "even give inconsistent response time measurements!");
-    }
-}
-
 /* Copy the statistics and draw everything. */
 static void
 draw(struct dash *d, bool fresh_copy)
@@ -259,7 +123,6 @@ draw(struct dash *d, bool fresh_copy)
     if (fresh_copy) {
         stats_copy(&d->view, &d->app->stats);
         views_sort(d);
-        sample_self(d);
     }
     if (d->message[0] != '\0' && time_mono() > d->message_until)
         d->message[0] = '\0';
@@ -279,38 +142,6 @@ on_redraw(struct ev_loop *loop, ev_timer *t, int revents)
     (void)loop;
     (void)revents;
     draw(d, true);
-}
-
-/* Leave the loop now if nothing runs, else stop the test and leave when it stopped. */
-static void
-leave(struct dash *d)
-{
-    enum runner_state st = runner_state(d->runner);
-
-    d->quit = true;
-    if (st == RUNNER_READY || st == RUNNER_STOPPED)
-        ev_break(d->app->loop, EVBREAK_ALL);
-    else
-        runner_stop(d->runner);
-}
-
-void
-dash_request_quit(struct dash *d)
-{
-    leave(d);
-}
-
-void
-dash_start(struct dash *d, unsigned users, double rate)
-{
-    if (runner_state(d->runner) == RUNNER_READY || runner_state(d->runner) == RUNNER_STOPPED)
-        d->cpu_warned = false;
-    runner_start(d->runner, users, rate);
-    if (runner_target_users(d->runner) < users) {
-        dash_message(d, "%u users do not fit the open-file limit: running %u (see the log)", users,
-                     runner_target_users(d->runner));
-        d->app->settings.users = runner_target_users(d->runner);
-    }
 }
 
 /* Users step for + and -: a tenth of the target, at least one. */
@@ -431,9 +262,9 @@ handle_key(struct dash *d, int key)
             d->mode = MODE_QUIT;
         } else if (st == RUNNER_STOPPING) {
             runner_kill(d->runner);
-            leave(d);
+            dash_request_quit(d);
         } else {
-            leave(d);
+            dash_request_quit(d);
         }
         return;
     case 'g':
@@ -534,31 +365,20 @@ on_winch(struct ev_loop *loop, ev_signal *w, int revents)
     draw(d, false);
 }
 
-/* SIGINT, SIGTERM, SIGHUP: stop the test, then leave (a second SIGINT abandons requests). */
+/*
+ * The dashboard's part in a stop signal (app.c stops the test): leave once
+ * it stopped; after SIGHUP the terminal is gone, so never draw or read it again.
+ */
 static void
-on_signal(struct ev_loop *loop, ev_signal *w, int revents)
+on_stop_signal(struct app *app, int signum, void *arg)
 {
-    struct dash *d = w->data;
-    struct app *app = d->app;
+    struct dash *d = arg;
 
-    (void)revents;
-    if (app->stop_signal != 0) {
-        if (w->signum == SIGINT || w->signum == SIGTERM)
-            runner_kill(d->runner);
-        return;
-    }
-    app->stop_signal = w->signum;
-    if (w->signum == SIGHUP) {
-        /* the terminal is gone: never draw or read it again */
-        ev_io_stop(loop, &d->input);
+    d->quit = true;
+    if (signum == SIGHUP) {
+        ev_io_stop(app->loop, &d->input);
         screen_off(d);
     }
-    if (w->signum == SIGINT)
-        log_info(LOGGER, "KeyboardInterrupt: stopping (Ctrl-C again to abandon requests in "
-                 "flight)");
-    else
-        log_info(LOGGER, "Got %s signal", w->signum == SIGTERM ? "SIGTERM" : "SIGHUP");
-    leave(d);
 }
 
 /* Runner events: finish a quit once everything stopped. */
@@ -665,30 +485,25 @@ ui_run(struct app *app)
     d->sort_col = COL_NAME;
     d->sort_desc = false;
     stats_init(&d->view);
+    d->thresholds = xcalloc(app->settings.nthresholds + 1, sizeof(*d->thresholds));
     pthread_mutex_init(&d->log_lock, NULL);
 
     /* signals first, so that curses leaves SIGWINCH to us */
-    ev_signal_init(&d->sigint, on_signal, SIGINT);
-    ev_signal_init(&d->sigterm, on_signal, SIGTERM);
-    ev_signal_init(&d->sighup, on_signal, SIGHUP);
+    app_watch_signals(app, on_stop_signal, d);
     ev_signal_init(&d->sigwinch, on_winch, SIGWINCH);
-    d->sigint.data = d->sigterm.data = d->sighup.data = d->sigwinch.data = d;
-    ev_signal_start(app->loop, &d->sigint);
-    ev_signal_start(app->loop, &d->sigterm);
-    ev_signal_start(app->loop, &d->sighup);
+    d->sigwinch.data = d;
     ev_signal_start(app->loop, &d->sigwinch);
 
     if (!screen_on(d)) {
-        ev_signal_stop(app->loop, &d->sigint);
-        ev_signal_stop(app->loop, &d->sigterm);
-        ev_signal_stop(app->loop, &d->sighup);
+        app_unwatch_signals(app);
         ev_signal_stop(app->loop, &d->sigwinch);
         stats_free(&d->view);
+        free(d->thresholds);
         pthread_mutex_destroy(&d->log_lock);
         free(d);
         log_warning(LOGGER, "cannot drive this terminal (TERM=%s): running headless",
                     getenv("TERM") ? getenv("TERM") : "");
-        return headless_run(app);
+        return UI_UNAVAILABLE;
     }
     crash_dash = d;
     util_set_fatal_hook(on_fatal);
@@ -721,9 +536,7 @@ ui_run(struct app *app)
 
     ev_io_stop(app->loop, &d->input);
     ev_timer_stop(app->loop, &d->redraw);
-    ev_signal_stop(app->loop, &d->sigint);
-    ev_signal_stop(app->loop, &d->sigterm);
-    ev_signal_stop(app->loop, &d->sighup);
+    app_unwatch_signals(app);
     ev_signal_stop(app->loop, &d->sigwinch);
     runner_set_listener(d->runner, NULL, NULL);
     screen_off(d);
@@ -734,13 +547,12 @@ ui_run(struct app *app)
         signal(sigs[i], SIG_DFL);
     flush_log(d);
 
-    app_write_reports(app);
-    status = app_exit_status(app);
-    app_print_summary(app, status);
+    status = app_finish(app);
 
     if (d->keys != NULL && d->keys != stdin)
         fclose(d->keys);
     stats_free(&d->view);
+    free(d->thresholds);
     free(d->rows_data);
     pthread_mutex_destroy(&d->log_lock);
     free(d);

@@ -8,7 +8,13 @@
 
 #include "app.h"
 
-/* Run the dashboard until the user quits; returns the exit status. */
+/* ui_run()'s answer when curses cannot drive this terminal (nothing was run). */
+#define UI_UNAVAILABLE (-1)
+
+/*
+ * Run the dashboard until the user quits; returns the exit status, or
+ * UI_UNAVAILABLE after a warning when the terminal cannot be driven.
+ */
 int ui_run(struct app *app);
 
 #endif

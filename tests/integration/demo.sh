@@ -22,7 +22,11 @@ many_p95=$(python3 "$t" "$T/many" pct "POST /predict" 95)
 many_fails=$(python3 "$t" "$T/many" get Aggregated fails)
 echo "300 users: p95 /predict $many_p95 ms, $many_fails failures"
 grep -Eq "POST /predict: HTTP 503" "$T/many" || fail "no HTTP 503 in the error report"
-[ "$many_p95" -gt $(( few_p95 * 3 )) ] || fail "latency did not grow with users: p95 $few_p95 -> $many_p95 ms"
+# the served requests waited behind a full queue: 32 queued / 4 slots x 20 ms
+# is 160 ms, a floor the measurement cannot go under however busy the
+# machine (at 5 users, nothing queues: that p95 is printed, not compared,
+# since a loaded machine inflates it)
+[ "$many_p95" -ge 100 ] || fail "latency did not grow with a full queue: p95 $few_p95 -> $many_p95 ms"
 
 # capacity from flags: one slot of 100 ms holds about 10 requests/s
 "$CICADA" --demo --headless -u 20 -r 20 -t 4s --demo-slots 1 --demo-service-time 100 \

@@ -174,6 +174,7 @@ static bool
 holds(struct stats *s, const char *text, double *measured)
 {
     struct threshold t;
+    struct threshold_result res;
     char *err = NULL;
     bool ok;
 
@@ -181,9 +182,9 @@ holds(struct stats *s, const char *text, double *measured)
         fail_msg("'%s': %s", text, err);
     if (threshold_resolve(&t, s, &err) < 0)
         fail_msg("'%s': %s", text, err);
-    ok = threshold_eval(&t, s);
+    ok = threshold_eval(&t, s, &res);
     if (measured != NULL)
-        *measured = t.measured;
+        *measured = res.measured;
     threshold_free(&t);
     return ok;
 }

@@ -425,15 +425,14 @@ test_million_lines(void **state)
     fclose(f);
     start = time_mono();
     t = compile_ok(lib, "{{line big.txt}}");
+    /* how fast is make bench's business; printed for the log only */
     printf("loaded 1,000,000 lines in %.3f s\n", time_mono() - start);
-    assert_true(time_mono() - start < 2.0);
     s = expand(t, NULL);
     assert_non_null(strstr(s, "line number "));
     free(s);
-    /* a second use of the file shares the loaded copy */
-    start = time_mono();
+    /* a second use of the file shares the loaded copy: it is not read again */
+    assert_int_equal(unlink(path), 0);
     tmpl_free(compile_ok(lib, "{{next big.txt}}"));
-    assert_true(time_mono() - start < 0.01);
     tmpl_free(t);
     tmpl_lib_free(lib);
     free(path);
