@@ -31,9 +31,6 @@ track_pid "$A"
 "$CICADA" --worker -f "$T/s.ini" --master-port "$port" --master-timeout 40 --threads 1 >"$T/w1.log" 2>&1 &
 W1=$!
 track_pid "$W1"
-"$CICADA" --worker -f "$T/s.ini" --master-port "$port" --master-timeout 3 --threads 1 >"$T/w2.log" 2>&1 &
-W2=$!
-track_pid "$W2"
 
 # wait_log FILE TEXT SECS
 wait_log() {
@@ -42,6 +39,11 @@ wait_log() {
     grep -q "$2" "$1" || fail "no '$2' in $1 within $3 s: $(tail -5 "$1")"
 }
 
+# worker 2 starts once the master is up (a busy machine may take longer than 3 s to start it)
+wait_log "$T/w1.log" 'Joined the Locust master' 40
+"$CICADA" --worker -f "$T/s.ini" --master-port "$port" --master-timeout 3 --threads 1 >"$T/w2.log" 2>&1 &
+W2=$!
+track_pid "$W2"
 wait_log "$T/w1.log" 'running, 2 users' 30
 wait_log "$T/w2.log" 'running, 2 users' 10
 kill -KILL "$A"
