@@ -39,6 +39,7 @@
 #define REPORT_INTERVAL 3.0
 #define RETRY_INTERVAL 5.0
 #define QUIT_GRACE 0.3       /* the master waits 0.5 s for the last report after its quit */
+#define REOPEN_DELAY 0.5     /* between closing a socket and opening the next with the same id */
 
 struct lw {
     struct app *app;
@@ -85,11 +86,14 @@ struct lw {
     double cpu_wall, cpu_secs, cpu_percent;
 
     ev_io sock_io, mon_io;
+    bool reopen_ready;       /* send client_ready once the socket is open again */
     ev_timer hb_timer, report_timer, retry_timer, ready_timer, pump_timer, quit_timer;
+    ev_timer reopen_timer;
 };
 
 static void pump(struct lw *w);
 static void finish_exit(struct lw *w);
+static void begin_exit(struct lw *w, int status, bool tell_master);
 
 /* ---- the socket ---- */
 
@@ -326,21 +330,58 @@ retry_interval(const struct lw *w)
     return t < RETRY_INTERVAL ? t : RETRY_INTERVAL;
 }
 
+/*
+ * A new socket with the same id, after a pause: libzmq's ROUTER ignores a
+ * connection under an id it still holds, and closing is asynchronous, so
+ * the master must see the old connection go first. Nothing is sent in
+ * between (send_out skips a closed socket).
+ */
+static void
+reopen(struct lw *w, bool ready)
+{
+    sock_close(w, 0);
+    w->reopen_ready = ready;
+    ev_timer_stop(w->app->loop, &w->reopen_timer);
+    ev_timer_set(&w->reopen_timer, REOPEN_DELAY, 0.);
+    ev_timer_start(w->app->loop, &w->reopen_timer);
+}
+
+static void
+on_reopen(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    struct lw *w = t->data;
+
+    (void)loop;
+    (void)revents;
+    if (w->exit_pending)
+        return;
+    if (!sock_open(w)) {
+        begin_exit(w, w->ever_registered ? EXIT_MASTER_LOST : EXIT_USAGE, false);
+        return;
+    }
+    if (w->reopen_ready && !w->registered)
+        send_ready(w);
+    pump(w);
+}
+
 /* Begin (or go on) waiting for an ack: a fresh socket and a client_ready. */
 static void
 wait_for_master(struct lw *w, bool restart_clock)
 {
     if (restart_clock)
         w->wait_since = time_mono();
-    if (!sock_open(w)) {
+    if (w->sock != NULL) {
+        reopen(w, true);
+    } else if (!sock_open(w)) {
         w->exit_status = EXIT_USAGE;
         w->exit_pending = true;
         w->send_quit = false;
         runner_stop(w->app->runner);
         finish_exit(w);
         return;
+    } else {
+        send_ready(w);
     }
-    send_ready(w);
     ev_timer_stop(w->app->loop, &w->retry_timer);
     ev_timer_set(&w->retry_timer, retry_interval(w), retry_interval(w));
     ev_timer_start(w->app->loop, &w->retry_timer);
@@ -626,9 +667,7 @@ handle(struct lw *w, const void *buf, size_t len)
         break;
     case LOCUST_RECONNECT:
         log_info(LOGGER, "The master asked this worker to reconnect");
-        if (sock_open(w))
-            break;
-        begin_exit(w, EXIT_MASTER_LOST, false);
+        reopen(w, false);
         break;
     case LOCUST_HEARTBEAT:
         w->master_hb_seen = true;
@@ -968,6 +1007,8 @@ locust_worker_run(struct app *app)
     ev_timer_init(&w->ready_timer, on_ready_later, 0., 0.);
     ev_timer_init(&w->pump_timer, on_pump, 0.2, 0.2);
     ev_timer_init(&w->quit_timer, on_quit_grace, 0., 0.);
+    ev_timer_init(&w->reopen_timer, on_reopen, 0., 0.);
+    w->reopen_timer.data = w;
     w->hb_timer.data = w->report_timer.data = w->retry_timer.data = w;
     w->ready_timer.data = w->pump_timer.data = w->quit_timer.data = w;
     ev_timer_start(app->loop, &w->pump_timer);
@@ -990,6 +1031,7 @@ locust_worker_run(struct app *app)
     ev_timer_stop(app->loop, &w->ready_timer);
     ev_timer_stop(app->loop, &w->pump_timer);
     ev_timer_stop(app->loop, &w->quit_timer);
+    ev_timer_stop(app->loop, &w->reopen_timer);
     sock_close(w, w->quit_sent ? 1000 : 0);
     zmq_ctx_term(w->ctx);
 

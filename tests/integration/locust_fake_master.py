@@ -170,6 +170,12 @@ for frame in bad:
     send(frame)
 router.send_multipart([ident, b"", pack("quit", None)])  # two frames: not one message
 
+# reconnect: the worker opens a new socket with the same id and keeps its registration
+send(pack("reconnect", None))
+end = time.time() + 1  # keep reading, as Locust's master does: libzmq acts on the socket's
+while time.time() < end:  # connection changes only while it is in use
+    recv(end - time.time())
+
 # a spawn naming a class the scenario lacks and leaving out one it has
 send(pack("spawn", {
     "timestamp": time.time(),

@@ -2,7 +2,7 @@
 # cicada --worker against a fake Locust master (pyzmq): malformed and
 # unexpected messages (bad msgpack, wrong shapes, wrong types, unknown
 # types, another worker's id, two frames, deep nesting) are logged and
-# ignored; a spawn naming a class the scenario lacks, and lacking one it
+# ignored; after a reconnect the worker goes on; a spawn naming a class the scenario lacks, and lacking one it
 # has, is answered with clear messages on both sides (the worker's log, an
 # exception to the master); reports keep Locust's shapes; after the quit
 # the worker sends its last report and exits 0, and the requests it
@@ -50,6 +50,7 @@ n=$(grep -c 'Ignoring a malformed message from the master' "$T/w.log")
 grep -q "Ignoring a message of type 'custom_ping'" "$T/w.log" || fail "the unknown type was not logged"
 grep -q "Ignoring a 'quit' message addressed to another worker" "$T/w.log" || fail "another worker's message was not logged"
 grep -q "Ignoring a message of several frames" "$T/w.log" || fail "the two-frame message was not logged"
+grep -q "The master asked this worker to reconnect" "$T/w.log" || fail "the reconnect was not logged"
 grep -q "the master's user class 'Nope' is not in" "$T/w.log" || fail "no message about the class Nope"
 grep -q "user class 'Other-2' of .* is not in the master's locustfile" "$T/w.log" ||
     fail "no message about the class the master lacks"
