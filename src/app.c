@@ -26,6 +26,7 @@
 #include "aws.h"
 #include "fdlimit.h"
 #include "http.h"
+#include "locustfile.h"
 #include "log.h"
 #include "report.h"
 #include "threshold.h"
@@ -657,13 +658,17 @@ prepare(struct app *app, int argc, char **argv)
         free(err);
         return EXIT_USAGE;
     }
-    if (check_settings(app) < 0 || open_log(app) < 0)
+    if ((!s->print_locustfile && check_settings(app) < 0) || open_log(app) < 0)
         return EXIT_USAGE;
     if (scenario_select(&app->scenario, s, app->cli.positional, app->cli.npositional,
                         &err) < 0) {
         usage_error("%s", err);
         free(err);
         return EXIT_USAGE;
+    }
+    if (s->print_locustfile) {
+        locustfile_print(stdout, &app->scenario, s);
+        return EXIT_OK;
     }
     if (app->scenario.shape != NULL) {
         const struct origin *o = s->users_origin.kind != ORIGIN_DEFAULT ? &s->users_origin

@@ -2,12 +2,14 @@
  * main.c: cicada's entry point and the one place that knows the front ends:
  * the program layer (app.c) gets everything ready, then the dashboard runs
  * the test on a terminal, or the headless console when there is none (or
- * when the dashboard cannot drive the terminal).
+ * when the dashboard cannot drive the terminal); with --worker, a Locust
+ * master drives the test through the Locust worker front end.
  */
 #include "config.h"
 
 #include "app.h"
 #include "headless.h"
+#include "locust_worker.h"
 #include "ui.h"
 
 int
@@ -16,6 +18,8 @@ main(int argc, char **argv)
     struct app app;
     int status = app_init(&app, argc, argv);
 
+    if (status < 0 && app.settings.worker)
+        status = locust_worker_run(&app);
     if (status < 0 && !app_headless(&app))
         status = ui_run(&app);
     if (status < 0)

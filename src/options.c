@@ -65,6 +65,11 @@ enum option_id {
     O_AWS_SIGV4,
     O_AWS_REGION,
     O_AWS_PROFILE,
+    O_WORKER,
+    O_MASTER_HOST,
+    O_MASTER_PORT,
+    O_MASTER_TIMEOUT,
+    O_LOCUSTFILE,
 };
 
 const struct option_def option_table[] = {
@@ -160,6 +165,18 @@ const struct option_def option_table[] = {
       "variables for ${NAME} in the scenario (default: .env next to it)", O_ENV_FILE },
     { "max-file-size", 0, OPT_STRING, NULL, NULL, "CICADA_MAX_FILE_SIZE", "SIZE",
       "largest data, body or env file read, and scenario file (default 64M)", O_MAX_FILE_SIZE },
+    { "worker", 0, OPT_FLAG, "run", "worker", "CICADA_WORKER", NULL,
+      "run as a worker of a Locust master, which decides users and run time",
+      O_WORKER },
+    { "master-host", 0, OPT_STRING, "run", "master_host", "CICADA_MASTER_HOST", "HOST",
+      "host of the Locust master to join with --worker (default 127.0.0.1)", O_MASTER_HOST },
+    { "master-port", 0, OPT_UINT, "run", "master_port", "CICADA_MASTER_PORT", "PORT",
+      "port the Locust master listens on for workers (default 5557)", O_MASTER_PORT },
+    { "master-timeout", 0, OPT_DURATION, "run", "master_timeout", "CICADA_MASTER_TIMEOUT",
+      "TIME", "--worker: give up after TIME without a master (default 60s)", O_MASTER_TIMEOUT },
+    { "locustfile", 0, OPT_FLAG, NULL, NULL, NULL, NULL,
+      "print a locustfile with the scenario's user classes for the Locust master, and exit",
+      O_LOCUSTFILE },
     { "help", 'h', OPT_FLAG, NULL, NULL, NULL, NULL, "print this help and exit", O_HELP },
     { "version", 'V', OPT_FLAG, NULL, NULL, NULL, NULL, "print the version and exit",
       O_VERSION },
@@ -319,12 +336,14 @@ option_set(struct settings *s, const struct option_def *opt, const char *text,
                              opt->key ? opt->key : opt->name);
             return -1;
         }
-        if ((opt->id == O_THREADS && n > 256) || (opt->id == O_DEMO_PORT && n > 65535) ||
+        if ((opt->id == O_THREADS && n > 256) ||
+            ((opt->id == O_DEMO_PORT || opt->id == O_MASTER_PORT) && n > 65535) ||
             (opt->id == O_USERS && n > 10000000)) {
             *err = xasprintf("bad value \"%s\" for %s: too large (at most %d)", text,
                              opt->key ? opt->key : opt->name,
-                             opt->id == O_THREADS ? 256 : opt->id == O_DEMO_PORT ? 65535
-                                                                                 : 10000000);
+                             opt->id == O_THREADS                                  ? 256
+                             : opt->id == O_DEMO_PORT || opt->id == O_MASTER_PORT ? 65535
+                                                                                  : 10000000);
             return -1;
         }
         break;
@@ -503,6 +522,21 @@ option_set(struct settings *s, const struct option_def *opt, const char *text,
     case O_EXCLUDE_TAGS:
         set_string(&s->exclude_tags, text);
         s->exclude_tags_origin = *where;
+        break;
+    case O_WORKER:
+        s->worker = b;
+        break;
+    case O_MASTER_HOST:
+        set_string(&s->master_host, text);
+        break;
+    case O_MASTER_PORT:
+        s->master_port = (unsigned)n;
+        break;
+    case O_MASTER_TIMEOUT:
+        s->master_timeout = d;
+        break;
+    case O_LOCUSTFILE:
+        s->print_locustfile = b;
         break;
     case O_HELP:
         s->print_help = b;

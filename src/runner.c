@@ -599,6 +599,96 @@ ramp_to(struct runner *r, unsigned users, double spawn_rate)
     spawn_step(r);
 }
 
+bool
+runner_set_class_users(struct runner *r, const unsigned *counts)
+{
+    const struct scenario *sc = r->sc;
+    unsigned *delta = xcalloc((size_t)r->nworkers * sc->nclasses, sizeof(*delta));
+    unsigned long most = fdlimit_max_users(fdlimit_current(), r->nworkers, r->settings->demo);
+    size_t i, kept = 0, c;
+    char buf[1024];
+
+    if (r->state == RUNNER_STOPPING) {
+        free(delta);
+        return false;
+    }
+    if (r->state == RUNNER_READY || r->state == RUNNER_STOPPED) {
+        ev_now_update(r->loop);
+        stats_reset(r->stats, time_wall());
+        r->started_mono = time_mono();
+        r->stopped_mono = 0;
+        r->time_limit_hit = false;
+        r->shape_done = false;
+        ev_timer_again(r->loop, &r->tick_timer);
+    }
+    ev_timer_stop(r->loop, &r->spawn_timer);
+    ev_timer_stop(r->loop, &r->shape_timer);
+    r->shape_active = false;
+    set_state(r, RUNNER_SPAWNING);
+
+    /* surplus users go, newest first */
+    for (i = r->nlog; i-- > 0;) {
+        struct dispatch d = r->log[i];
+
+        if (r->class_count[d.cls] > counts[d.cls]) {
+            r->class_count[d.cls]--;
+            r->worker_load[d.worker]--;
+            delta[d.worker * sc->nclasses + d.cls]++;
+            r->log[i].cls = UINT32_MAX;
+        }
+    }
+    for (i = 0; i < r->nlog; i++)
+        if (r->log[i].cls != UINT32_MAX)
+            r->log[kept++] = r->log[i];
+    r->nlog = kept;
+    for (i = 0; i < r->nworkers; i++)
+        for (c = 0; c < sc->nclasses; c++)
+            if (delta[i * sc->nclasses + c] > 0)
+                worker_send(r->workers[i], WORKER_REMOVE, (unsigned)c,
+                            delta[i * sc->nclasses + c], 0);
+
+    /* missing users come, to the least loaded thread */
+    memset(delta, 0, (size_t)r->nworkers * sc->nclasses * sizeof(*delta));
+    for (c = 0; c < sc->nclasses; c++) {
+        while (r->class_count[c] < counts[c]) {
+            unsigned wk = least_loaded(r);
+
+            if (r->nlog >= most) {
+                log_warning(LOGGER, "%u users cannot each have a connection with the open-file "
+                            "limit: running %zu users; %s", counts[c], r->nlog, fdlimit_howto);
+                break;
+            }
+            if (r->nlog == r->log_cap) {
+                r->log_cap = r->log_cap ? r->log_cap * 2 : 256;
+                r->log = xrealloc(r->log, r->log_cap * sizeof(*r->log));
+            }
+            r->log[r->nlog].cls = (unsigned)c;
+            r->log[r->nlog].worker = wk;
+            r->nlog++;
+            r->class_count[c]++;
+            r->worker_load[wk]++;
+            delta[wk * sc->nclasses + c]++;
+        }
+    }
+    for (i = 0; i < r->nworkers; i++)
+        for (c = 0; c < sc->nclasses; c++)
+            if (delta[i * sc->nclasses + c] > 0)
+                worker_send(r->workers[i], WORKER_SPAWN, (unsigned)c,
+                            delta[i * sc->nclasses + c], 0);
+    free(delta);
+    r->target = (unsigned)r->nlog;
+    log_debug(LOGGER, "Users per class: %s (%zu total users)",
+              runner_class_counts(r, buf, sizeof(buf)), r->nlog);
+    set_state(r, RUNNER_RUNNING);
+    return true;
+}
+
+unsigned
+runner_class_users(const struct runner *r, size_t cls)
+{
+    return cls < r->sc->nclasses ? r->class_count[cls] : 0;
+}
+
 /* Stop, letting requests in flight finish for up to limit seconds (< 0: the stop timeout). */
 static void
 stop_within(struct runner *r, double limit)

@@ -50,6 +50,17 @@ void runner_set_listener(struct runner *r, runner_listener fn, void *arg);
  */
 void runner_start(struct runner *r, unsigned users, double spawn_rate);
 
+/*
+ * Set the users of every class at once, counts[i] for class i (a Locust
+ * master's spawn: it paces the ramp itself). From ready or stopped this
+ * starts a test (statistics are reset); no run time, shape or spawn rate
+ * applies. Returns false while a stop is under way.
+ */
+bool runner_set_class_users(struct runner *r, const unsigned *counts);
+
+/* Users dispatched to class i now. */
+unsigned runner_class_users(const struct runner *r, size_t cls);
+
 /* Stop every user; a stop timeout of 0 abandons requests in flight. */
 void runner_stop(struct runner *r);
 

@@ -26,6 +26,8 @@ settings_init(struct settings *s)
     s->loglevel = LOG_INFO;
     s->refresh = 0.25;
     s->threshold_grace = 10;
+    s->master_port = 5557;
+    s->master_timeout = 60;
     demo_conf_defaults(&s->demo_conf);
 }
 
@@ -48,6 +50,7 @@ settings_free(struct settings *s)
     free(s->aws_sigv4);
     free(s->aws_region);
     free(s->aws_profile);
+    free(s->master_host);
     memset(s, 0, sizeof(*s));
 }
 

@@ -66,6 +66,12 @@ struct settings {
     char *aws_sigv4;         /* NULL: no signing unless a class or task asks */
     char *aws_region;
     char *aws_profile;
+    /* Locust worker (--worker) */
+    bool worker;
+    char *master_host;       /* NULL: 127.0.0.1 */
+    unsigned master_port;    /* 5557 */
+    double master_timeout;   /* seconds without a master before giving up */
+    bool print_locustfile;   /* --locustfile */
 
     /* reports */
     char *csv_prefix;        /* --csv PREFIX: PREFIX_stats.csv, ... */
