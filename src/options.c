@@ -597,6 +597,20 @@ cli_parse(int argc, char **argv, struct cli_args *out, char **err)
         }
         if (o == NULL)
             fatal("getopt returned %d", c);
+        /*
+         * A value given as the next word that looks like a flag
+         * ("--json --headless") is a forgotten value, not a file name;
+         * "--json=--odd-name" (or -x-odd, attached) says it is meant.
+         */
+        if (o->type != OPT_FLAG && optarg == argv[optind - 1] && optarg[0] == '-' &&
+            (optarg[1] == '-' || (optarg[1] >= 'a' && optarg[1] <= 'z') ||
+             (optarg[1] >= 'A' && optarg[1] <= 'Z'))) {
+            *err = xasprintf("%s needs a value, but the next word '%s' looks like an option "
+                             "(write %s%s%s if that is the value)",
+                             flag, optarg, flag, flag[1] == '-' ? "=" : "", optarg);
+            rc = -1;
+            break;
+        }
         cli_push(out, o, o->type == OPT_FLAG ? "true" : optarg, flag);
     }
     if (rc == 0) {
