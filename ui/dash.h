@@ -147,6 +147,7 @@ struct dash {
     double last_draw;
     bool quit;               /* leave the loop once the runner is idle */
     bool screen_on;
+    bool no_cursor;          /* the terminal cannot address the cursor (TERM=dumb) */
 };
 
 /* views.c */

@@ -576,6 +576,24 @@ screen_on(struct dash *d)
         return false;
     }
     set_term(scr);
+    /*
+     * A terminal without cursor addressing (TERM=dumb, unknown types
+     * curses maps to dumb) would get the whole screen on one line, and a
+     * run waiting for q: the caller runs headless instead.
+     */
+    {
+        const char *cup = tigetstr("cup");
+
+        if (cup == NULL || cup == (char *)-1 || cup[0] == '\0') {
+            endwin();
+            delscreen(scr);
+            if (d->keys != stdin)
+                fclose(d->keys);
+            d->keys = NULL;
+            d->no_cursor = true;
+            return false;
+        }
+    }
     d->screen_on = true;
     cbreak();
     noecho();
@@ -597,6 +615,7 @@ ui_run(struct app *app)
     struct sigaction sa;
     const char *codeset;
     int status, sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+    bool no_cursor;
     size_t i;
 
     /* the locale decides UTF-8 only; numbers keep their C format (Locust's tables) */
@@ -623,9 +642,11 @@ ui_run(struct app *app)
         ev_signal_stop(app->loop, &d->sigwinch);
         stats_free(&d->view);
         pthread_mutex_destroy(&d->log_lock);
+        no_cursor = d->no_cursor;
         free(d);
-        log_warning(LOGGER, "cannot drive this terminal (TERM=%s): running headless",
-                    getenv("TERM") ? getenv("TERM") : "");
+        log_warning(LOGGER, "the dashboard cannot drive this terminal (TERM=%s%s): "
+                    "running headless", getenv("TERM") ? getenv("TERM") : "",
+                    no_cursor ? ", no cursor addressing" : "");
         return UI_UNAVAILABLE;
     }
     crash_dash = d;
