@@ -202,11 +202,37 @@ draw_form(struct dash *d)
               w - 6);
 }
 
+/* On a terminal too small for the dialogs: the dialog as one line at the bottom. */
+static void
+draw_small(struct dash *d)
+{
+    char line[FORM_TEXT + 128];
+
+    if (d->mode == MODE_QUIT) {
+        snprintf(line, sizeof(line), "Stop the test and quit? y: yes  n/Esc: no");
+    } else {
+        const struct form_field *fl = &d->form.fields[d->form.focus];
+
+        snprintf(line, sizeof(line), "%s%s%s: %s_  (Enter %s, Tab next, Esc)",
+                 d->form.error[0] != '\0' ? d->form.error : "",
+                 d->form.error[0] != '\0' ? "; " : "", fl->label, fl->text,
+                 d->mode == MODE_START ? "start" : "apply");
+    }
+    move(LINES - 1, 0);
+    clrtoeol();
+    attron(A_REVERSE | A_BOLD);
+    mvaddnstr(LINES - 1, 0, line, COLS);
+    attroff(A_REVERSE | A_BOLD);
+    wnoutrefresh(stdscr);
+}
+
 void
 panel_draw(struct dash *d)
 {
-    if (COLS < DASH_MIN_COLS || LINES < DASH_MIN_LINES)
+    if (COLS < DASH_MIN_COLS || LINES < DASH_MIN_LINES) {
+        draw_small(d);
         return;
+    }
     if (d->mode == MODE_START || d->mode == MODE_EDIT) {
         draw_form(d);
     } else if (d->mode == MODE_QUIT) {
@@ -275,8 +301,6 @@ form_key(struct dash *d, int key)
 bool
 panel_key(struct dash *d, int key)
 {
-    if (COLS < DASH_MIN_COLS || LINES < DASH_MIN_LINES)
-        return false;
     switch (d->mode) {
     case MODE_START:
     case MODE_EDIT:

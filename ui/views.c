@@ -720,20 +720,46 @@ draw_footer(struct dash *d)
     put(LINES - 1, 0, COLS, d->theme.dim, hint);
 }
 
-/* Below 80x24: say so instead of drawing broken views. */
+/*
+ * Below 80x24 the views do not fit: show the essentials (state, users,
+ * elapsed time, RPS, requests and failures), say what size the full
+ * dashboard needs, and keep the keys' hints; a dialog shows as one line
+ * at the bottom (panel.c), so q, its question and y work as on a large screen.
+ */
 static void
-draw_too_small(void)
+draw_too_small(struct dash *d)
 {
-    char line[128];
-    int y = LINES / 2, len;
+    const struct runner *r = d->runner;
+    const struct stats *s = &d->view;
+    enum runner_state st = runner_state(r);
+    char elapsed[32], line[128];
+    int y = 0, len;
 
     erase();
+    fmt_clock(elapsed, sizeof(elapsed), runner_elapsed(r));
+    putf(y++, 0, COLS, d->theme.header | A_BOLD, "cicada %s", runner_state_name(st));
+    putf(y++, 0, COLS, A_NORMAL, "users %u/%u  elapsed %s", runner_user_count(r),
+         runner_target_users(r), elapsed);
+    putf(y++, 0, COLS, A_BOLD, "RPS %.1f  failures/s %.1f", stats_current_rps(s, &s->total),
+         stats_current_fail_per_sec(s, &s->total));
+    putf(y++, 0, COLS, s->total.num_failures > 0 ? d->theme.bad : (int)A_NORMAL,
+         "requests %llu  failures %llu (%.1f%%)", (unsigned long long)s->total.num_requests,
+         (unsigned long long)s->total.num_failures, stats_fail_ratio(&s->total) * 100.0);
+    y++;
     len = snprintf(line, sizeof(line), "terminal too small: have %dx%d, need %dx%d", COLS, LINES,
                    DASH_MIN_COLS, DASH_MIN_LINES);
-    mvaddnstr(y > 0 ? y - 1 : 0, len < COLS ? (COLS - len) / 2 : 0, line, COLS);
-    len = (int)strlen("q quits");
-    if (y + 1 < LINES)
-        mvaddnstr(y + 1, len < COLS ? (COLS - len) / 2 : 0, "q quits", COLS);
+    if (y < LINES - 1)
+        mvaddnstr(y++, 0, line, COLS);
+    (void)len;
+    if (y < LINES - 1)
+        put(y, 0, COLS, d->theme.dim, "for the full dashboard");
+    if (d->message[0] != '\0')
+        put(LINES - 1, 0, COLS, A_BOLD, d->message);
+    else
+        put(LINES - 1, 0, COLS, d->theme.dim,
+            st == RUNNER_SPAWNING || st == RUNNER_RUNNING ? "s stop  +/- users  q quit"
+            : st == RUNNER_STOPPING                       ? "stopping: s or q abandons"
+                                                          : "s start  q quit");
     wnoutrefresh(stdscr);
 }
 
@@ -743,7 +769,7 @@ views_draw(struct dash *d)
     int top = 3, height = LINES - 4;
 
     if (COLS < DASH_MIN_COLS || LINES < DASH_MIN_LINES) {
-        draw_too_small();
+        draw_too_small(d);
         return;
     }
     erase();
