@@ -512,11 +512,12 @@ on_runner(struct runner *r, enum runner_event ev, void *arg)
 {
     struct dash *d = arg;
 
-    (void)r;
     if (ev == RUNNER_EVENT_STOPPED && d->quit)
         ev_break(d->app->loop, EVBREAK_ALL);
     else if (ev == RUNNER_EVENT_TIME_LIMIT)
-        dash_message(d, "run time reached: stopping (n starts a new test, q quits)");
+        dash_message(d, "run time reached: stopping");
+    else if (ev == RUNNER_EVENT_STOPPED && runner_time_limit_hit(r))
+        dash_message(d, "run time reached: stopped (n starts a new test, q quits)");
 }
 
 /* Colours, or attributes alone when colour is off or missing. */

@@ -431,8 +431,8 @@ draw_failures(struct dash *d, int top, int height)
 
     page = height - 2;
     first = clamp_scroll(d, VIEW_FAILURES, (int)s->nerrors, page);
-    putf(top, 0, COLS, d->theme.title, "Failures: %zu kinds, %llu occurrences; most frequent first%s",
-         s->nerrors, (unsigned long long)total,
+    putf(top, 0, COLS, d->theme.title, "Failures: %zu kind%s, %llu occurrence%s; most frequent first%s",
+         s->nerrors, s->nerrors == 1 ? "" : "s", (unsigned long long)total, total == 1 ? "" : "s",
          (int)s->nerrors > page ? " (arrows, PgUp/PgDn, Home/End scroll)" : "");
     for (k = 0; k < 4; k++)
         ptrs[k] = c[k].head;

@@ -86,7 +86,7 @@ echo "reset: Aggregated $before -> $after"
 
 # the other views
 tui_keys 3
-tui_wait "^Failures: 1 kinds"
+tui_wait "^Failures: 1 kind, [0-9]+ occurrences"
 tui_wait "^ +[0-9]+ GET +/status/500 +HTTP 500"
 tui_keys 4
 tui_wait "^Response time percentiles"
