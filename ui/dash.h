@@ -9,7 +9,7 @@
  *
  *   ui.c     main loop (libev), keys, signals, terminal set-up and restore
  *   views.c  header, tab bar, footer, and the Statistics, Failures,
- *            Percentiles and Help views
+ *            Percentiles, Log and Help views
  *   chart.c  the Charts view: braille or ASCII line charts with axes
  *   panel.c  the start panel, the edit dialog and the quit question
  */
@@ -32,6 +32,7 @@ enum dash_view {
     VIEW_CHARTS,
     VIEW_FAILURES,
     VIEW_PERCENTILES,
+    VIEW_LOG,                /* log lines and warnings, as they come */
     VIEW_HELP,
     VIEW_COUNT,
 };

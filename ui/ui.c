@@ -329,8 +329,11 @@ handle_key(struct dash *d, int key)
     int col;
 
     switch (key) {
-    case '1': case '2': case '3': case '4': case '5':
+    case '1': case '2': case '3': case '4': case '5': case '6':
         d->current = (enum dash_view)(key - '1');
+        return;
+    case 'l': case 'L':
+        d->current = VIEW_LOG;
         return;
     case '\t':
         d->current = (enum dash_view)((d->current + 1) % VIEW_COUNT);
@@ -427,10 +430,17 @@ handle_key(struct dash *d, int key)
         views_scroll(d, d->page[d->current] > 1 ? d->page[d->current] - 1 : 1);
         return;
     case KEY_HOME:
-        d->scroll[d->current] = 0;
+        /* the Log view counts from its newest line */
+        if (d->current == VIEW_LOG)
+            d->scroll[d->current] = 1 << 28;
+        else
+            d->scroll[d->current] = 0;
         return;
     case KEY_END:
-        views_scroll(d, 1 << 28);
+        if (d->current == VIEW_LOG)
+            d->scroll[d->current] = 0;
+        else
+            views_scroll(d, 1 << 28);
         return;
     case 12: /* Ctrl-L: repaint everything */
         clearok(curscr, TRUE);

@@ -170,7 +170,12 @@ clamp_scroll(struct dash *d, enum dash_view v, int rows, int page)
 void
 views_scroll(struct dash *d, int delta)
 {
-    long next = (long)d->scroll[d->current] + delta;
+    long next;
+
+    /* the Log view keeps its place counted from the newest line (0 follows it) */
+    if (d->current == VIEW_LOG)
+        delta = -delta;
+    next = (long)d->scroll[d->current] + delta;
 
     /* the next draw clamps the top: the view knows its rows only then */
     if (next > (1L << 28))
@@ -521,6 +526,49 @@ draw_percentiles(struct dash *d, int top, int height)
     free(cells);
 }
 
+/* ---- Log ---- */
+
+/*
+ * The log lines kept while the screen is ours (warnings included), newest
+ * last, following new lines unless scrolled back; they are also printed
+ * to stderr when the dashboard closes.
+ */
+static void
+draw_log(struct dash *d, int top, int height)
+{
+    int page = height - 1, rows, back, first, k;
+    size_t dropped;
+
+    pthread_mutex_lock(&d->log_lock);
+    rows = (int)d->log_count;
+    dropped = d->log_dropped;
+    d->rows[VIEW_LOG] = rows;
+    d->page[VIEW_LOG] = page;
+    back = d->scroll[VIEW_LOG];
+    if (back > rows - page)
+        back = rows - page;
+    if (back < 0)
+        back = 0;
+    d->scroll[VIEW_LOG] = back;
+    first = rows - page - back;
+    if (first < 0)
+        first = 0;
+    putf(top, 0, COLS, d->theme.title, "Log: %d line%s%s, newest last%s", rows,
+         rows == 1 ? "" : "s", dropped > 0 ? " kept" : "",
+         back > 0 ? " (scrolled back: End follows new lines)"
+                  : rows > page ? " (Up/PgUp/Home scroll back)" : "");
+    if (rows == 0)
+        put(top + 1, 0, COLS, d->theme.dim, "(no log lines yet)");
+    for (k = 0; k < page && first + k < rows; k++) {
+        const char *line = d->log[(d->log_head + (size_t)(first + k)) % DASH_LOG_LINES];
+        bool warn = strstr(line, "/WARNING/") != NULL || strstr(line, "/ERROR/") != NULL ||
+                    strstr(line, "/CRITICAL/") != NULL;
+
+        put(top + 1 + k, 0, COLS, warn ? d->theme.bad : (int)A_NORMAL, line);
+    }
+    pthread_mutex_unlock(&d->log_lock);
+}
+
 /* ---- Help ---- */
 
 static const char *const help_lines[] = {
@@ -529,7 +577,8 @@ static const char *const help_lines[] = {
     "  2  Charts        RPS and failures/s, median and 95th percentile, users",
     "  3  Failures      occurrences, method, name and reason, most frequent first",
     "  4  Percentiles   response time percentiles per name",
-    "  5  Help          this page (also ? or h; again to go back)",
+    "  5  Log           log lines and warnings of the run, newest last (also l)",
+    "  6  Help          this page (also ? or h; again to go back)",
     "  Tab / Shift-Tab  next / previous view",
     "",
     "Test",
@@ -669,7 +718,7 @@ static void
 draw_tabs(struct dash *d)
 {
     static const char *const names[VIEW_COUNT] = { "Statistics", "Charts", "Failures",
-                                                    "Percentiles", "Help" };
+                                                    "Percentiles", "Log", "Help" };
     int x = 0, v;
 
     move(2, 0);
@@ -708,15 +757,18 @@ draw_footer(struct dash *d)
         return;
     }
     if (level >= LOG_WARNING && last[0] != '\0' && time_mono() - when < 10.0) {
-        put(LINES - 1, 0, COLS, d->theme.bad, last);
+        char line[300];
+
+        snprintf(line, sizeof(line), "%s%s", last, d->current == VIEW_LOG ? "" : "  (5: Log)");
+        put(LINES - 1, 0, COLS, d->theme.bad, line);
         return;
     }
     if (st == RUNNER_SPAWNING || st == RUNNER_RUNNING)
-        hint = "s stop  e edit  +/- users  r reset  1-5/Tab views  < > sort  ? help  q quit";
+        hint = "s stop  e edit  +/- users  r reset  1-6/Tab views  < > sort  ? help  q quit";
     else if (st == RUNNER_STOPPING)
         hint = "stopping: s or q abandons the requests in flight";
     else
-        hint = "s start  n new test  r reset  1-5/Tab views  < > sort  ? help  q quit";
+        hint = "s start  n new test  r reset  1-6/Tab views  < > sort  ? help  q quit";
     put(LINES - 1, 0, COLS, d->theme.dim, hint);
 }
 
@@ -787,6 +839,9 @@ views_draw(struct dash *d)
         break;
     case VIEW_PERCENTILES:
         draw_percentiles(d, top, height);
+        break;
+    case VIEW_LOG:
+        draw_log(d, top, height);
         break;
     case VIEW_HELP:
     case VIEW_COUNT:
