@@ -184,7 +184,9 @@ put_stats_table(FILE *f, const struct stats *s, const int *order)
           "<th>Name</th><th class=\"n\"># Requests</th><th class=\"n\"># Fails</th>"
           "<th class=\"n\">Average (ms)</th><th class=\"n\">Min (ms)</th>"
           "<th class=\"n\">Max (ms)</th><th class=\"n\">Average size (bytes)</th>"
-          "<th class=\"n\">RPS</th><th class=\"n\">Failures/s</th></tr></thead><tbody>\n",
+          "<th class=\"n\">RPS</th><th class=\"n\">Failures/s</th>"
+          "<th class=\"n\" title=\"average time from sending the request to the first byte "
+          "of the response\">Avg time to first byte (ms)</th></tr></thead><tbody>\n",
           f);
     for (size_t i = 0; i <= s->nentries; i++) {
         const struct stats_entry *e = i < s->nentries ? &s->entries[order[i]] : &s->total;
@@ -200,6 +202,7 @@ put_stats_table(FILE *f, const struct stats *s, const int *order)
         put_num(f, "%.0f", stats_avg_bytes(e));
         put_num(f, "%.1f", stats_total_rps(s, e));
         put_num(f, "%.1f", stats_total_fail_per_sec(s, e));
+        put_num(f, "%.1f", stats_avg_ttfb_ms(e));
         fputs("</tr>\n", f);
     }
     fputs("</tbody></table>\n", f);

@@ -61,6 +61,7 @@ enum dash_mode {
     MODE_START,              /* the start panel (new test) */
     MODE_EDIT,               /* users and spawn rate of the running test */
     MODE_QUIT,               /* "stop the test and quit?" */
+    MODE_DETAIL,             /* one Statistics entry in full (Enter on a row) */
 };
 
 #define FORM_MAX_FIELDS 4
@@ -111,6 +112,8 @@ struct dash {
     enum dash_view before_help;
     enum dash_mode mode;
     int sort_col;            /* enum stats_col */
+    int sel_entry;           /* the Statistics view's selected entry (index in view.entries), -1: none */
+    int detail_entry;        /* MODE_DETAIL: the entry shown */
     bool sort_desc;
     int scroll[VIEW_COUNT];  /* first row shown */
     int page[VIEW_COUNT];    /* rows that fit, from the last draw */
@@ -157,6 +160,10 @@ void views_sort(struct dash *d);
 const char *views_col_name(int col);
 int views_col_key(int col);
 void views_scroll(struct dash *d, int delta);
+/* The Statistics view: move the selection by delta rows (page: scroll with it). */
+void views_select(struct dash *d, int delta, bool page);
+/* Enter on the Statistics view: the selected entry's detail. */
+void views_open_detail(struct dash *d);
 
 /* chart.c */
 void chart_view_draw(struct dash *d, int top, int height);

@@ -210,6 +210,8 @@ draw_small(struct dash *d)
 
     if (d->mode == MODE_QUIT) {
         snprintf(line, sizeof(line), "Stop the test and quit? y: yes  n/Esc: no");
+    } else if (d->mode == MODE_DETAIL) {
+        snprintf(line, sizeof(line), "the detail view needs 80x24: Esc goes back");
     } else {
         const struct form_field *fl = &d->form.fields[d->form.focus];
 
@@ -233,7 +235,9 @@ panel_draw(struct dash *d)
         draw_small(d);
         return;
     }
-    if (d->mode == MODE_START || d->mode == MODE_EDIT) {
+    if (d->mode == MODE_DETAIL) {
+        /* views.c draws it in place of the view */
+    } else if (d->mode == MODE_START || d->mode == MODE_EDIT) {
         draw_form(d);
     } else if (d->mode == MODE_QUIT) {
         int x = frame(LINES / 2 - 2, 5, 56, "Quit", d->theme.title);
@@ -311,6 +315,15 @@ panel_key(struct dash *d, int key)
             d->mode = MODE_NORMAL;
             dash_request_quit(d);
         } else if (key == 'n' || key == 'N' || key == KEY_ESC) {
+            d->mode = MODE_NORMAL;
+        }
+        return true;
+    case MODE_DETAIL:
+        if (key == KEY_UP || key == 'k' || key == KEY_DOWN || key == 'j') {
+            views_select(d, key == KEY_UP || key == 'k' ? -1 : 1, false);
+            d->detail_entry = d->sel_entry;
+        } else if (key == KEY_ESC || key == '\r' || key == '\n' || key == KEY_ENTER ||
+                   key == 'q' || key == KEY_BACKSPACE || key == 127) {
             d->mode = MODE_NORMAL;
         }
         return true;

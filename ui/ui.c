@@ -417,19 +417,38 @@ handle_key(struct dash *d, int key)
         d->sort_desc = !d->sort_desc;
         views_sort(d);
         return;
+    case '\r': case '\n': case KEY_ENTER:
+        if (d->current == VIEW_STATS)
+            views_open_detail(d);
+        return;
+    /* in the Statistics view the arrows move the selected row, the page keys both */
     case KEY_UP: case 'k':
-        views_scroll(d, -1);
+        if (d->current == VIEW_STATS)
+            views_select(d, -1, false);
+        else
+            views_scroll(d, -1);
         return;
     case KEY_DOWN: case 'j':
-        views_scroll(d, 1);
+        if (d->current == VIEW_STATS)
+            views_select(d, 1, false);
+        else
+            views_scroll(d, 1);
         return;
     case KEY_PPAGE: case 'b':
-        views_scroll(d, -(d->page[d->current] > 1 ? d->page[d->current] - 1 : 1));
+        if (d->current == VIEW_STATS)
+            views_select(d, -(d->page[d->current] > 1 ? d->page[d->current] - 1 : 1), true);
+        else
+            views_scroll(d, -(d->page[d->current] > 1 ? d->page[d->current] - 1 : 1));
         return;
     case KEY_NPAGE: case ' ':
-        views_scroll(d, d->page[d->current] > 1 ? d->page[d->current] - 1 : 1);
+        if (d->current == VIEW_STATS)
+            views_select(d, d->page[d->current] > 1 ? d->page[d->current] - 1 : 1, true);
+        else
+            views_scroll(d, d->page[d->current] > 1 ? d->page[d->current] - 1 : 1);
         return;
     case KEY_HOME:
+        if (d->current == VIEW_STATS)
+            views_select(d, -(1 << 28), false);
         /* the Log view counts from its newest line */
         if (d->current == VIEW_LOG)
             d->scroll[d->current] = 1 << 28;
@@ -437,6 +456,8 @@ handle_key(struct dash *d, int key)
             d->scroll[d->current] = 0;
         return;
     case KEY_END:
+        if (d->current == VIEW_STATS)
+            views_select(d, 1 << 28, false);
         if (d->current == VIEW_LOG)
             d->scroll[d->current] = 0;
         else
@@ -639,6 +660,8 @@ ui_run(struct app *app)
     d->refresh = app->settings.refresh > 0.05 ? app->settings.refresh : 0.05;
     d->sort_col = COL_NAME;
     d->sort_desc = false;
+    d->sel_entry = -1;
+    d->detail_entry = -1;
     stats_init(&d->view);
     pthread_mutex_init(&d->log_lock, NULL);
 

@@ -75,13 +75,14 @@ struct tcol {
 
 /*
  * Choose the shown columns and their widths: widths hold the content
- * widths on entry; the flexible column gets at least min_flex and at most
- * what it needs. Returns the flexible column's width.
+ * widths on entry; the flexible column gets at least min_flex and all the
+ * width left (a wide terminal's spare width goes to the name). Returns the
+ * flexible column's width.
  */
 static int
 table_fit(struct tcol *c, int n, int flex, int min_flex, int avail)
 {
-    int used, i, rank, want = c[flex].width;
+    int used, i, rank;
 
     for (i = 0; i < n; i++)
         c[i].shown = true;
@@ -106,10 +107,6 @@ table_fit(struct tcol *c, int n, int flex, int min_flex, int avail)
             break;
     }
     c[flex].width = avail - used;
-    if (want < min_flex)
-        want = min_flex;
-    if (c[flex].width > want)
-        c[flex].width = want;
     if (c[flex].width < 1)
         c[flex].width = 1;
     return c[flex].width;
@@ -129,7 +126,12 @@ table_row(int y, const struct tcol *c, int n, const char *const *cells, int attr
             continue;
         if (w > (int)sizeof(buf) - 1)
             w = (int)sizeof(buf) - 1;
-        if ((int)strlen(cells[i]) > w && c[i].left && w > 2)
+        if ((int)strlen(cells[i]) > w && c[i].left && w > 6) {
+            /* cut in the middle: names differ at their ends (/v1/models/a/predict) */
+            int len = (int)strlen(cells[i]), head = (w - 2) / 2, tail = w - 2 - head;
+
+            snprintf(buf, sizeof(buf), "%.*s..%s", head, cells[i], cells[i] + len - tail);
+        } else if ((int)strlen(cells[i]) > w && c[i].left && w > 2)
             snprintf(buf, sizeof(buf), "%.*s..", w - 2, cells[i]);
         else if (c[i].left)
             snprintf(buf, sizeof(buf), "%-*.*s", w, w, cells[i]);
@@ -186,6 +188,48 @@ views_scroll(struct dash *d, int delta)
 }
 
 /* ---- Statistics ---- */
+
+/* The selected entry's position in display order (the first row if none); -1: no rows. */
+static int
+selected_row(struct dash *d)
+{
+    size_t i;
+
+    if (d->nrows_data == 0)
+        return -1;
+    for (i = 0; i < d->nrows_data; i++)
+        if (d->rows_data[i].e - d->view.entries == d->sel_entry)
+            return (int)i;
+    d->sel_entry = (int)(d->rows_data[0].e - d->view.entries);
+    return 0;
+}
+
+void
+views_select(struct dash *d, int delta, bool page)
+{
+    int row = selected_row(d), n = (int)d->nrows_data;
+    long next;
+
+    if (row < 0)
+        return;
+    next = (long)row + delta;
+    if (next > n - 1)
+        next = n - 1;
+    if (next < 0)
+        next = 0;
+    d->sel_entry = (int)(d->rows_data[next].e - d->view.entries);
+    if (page)
+        views_scroll(d, delta);
+}
+
+void
+views_open_detail(struct dash *d)
+{
+    if (selected_row(d) < 0)
+        return;
+    d->detail_entry = d->sel_entry;
+    d->mode = MODE_DETAIL;
+}
 
 static const struct {
     const char *head;
@@ -324,7 +368,7 @@ draw_stats(struct dash *d, int top, int height)
     const char *ptrs[COL_COUNT];
     double total_v[COL_COUNT];
     size_t n = d->nrows_data, i;
-    int col, page, first, y, k;
+    int col, page, first, y, k, sel;
     char hidden[256];
 
     cells = xmalloc((n + 1) * sizeof(*cells));
@@ -352,12 +396,17 @@ draw_stats(struct dash *d, int top, int height)
     table_fit(c, COL_COUNT, COL_NAME, 16, COLS);
     hidden_names(c, COL_COUNT, hidden, sizeof(hidden));
 
-    /* title, header, rows, a rule, Aggregated */
+    /* title, header, rows, a rule, Aggregated; the selected row stays in sight */
     page = height - 4;
+    sel = selected_row(d);
+    if (sel >= 0 && sel < d->scroll[VIEW_STATS])
+        d->scroll[VIEW_STATS] = sel;
+    else if (sel >= 0 && page > 0 && sel >= d->scroll[VIEW_STATS] + page)
+        d->scroll[VIEW_STATS] = sel - page + 1;
     first = clamp_scroll(d, VIEW_STATS, (int)n, page);
-    putf(top, 0, COLS, d->theme.title, "Statistics (ms, bytes)  sort: %s %s%s%s",
+    putf(top, 0, COLS, d->theme.title, "Statistics (ms, bytes)  sort: %s %s%s%s%s",
          stat_cols[d->sort_col].head, d->sort_desc ? "desc" : "asc",
-         hidden[0] ? "  hidden: " : "", hidden);
+         hidden[0] ? "  hidden: " : "", hidden, n > 0 ? "  Enter: detail" : "");
     for (col = 0; col < COL_COUNT; col++)
         ptrs[col] = c[col].head;
     table_row(top + 1, c, COL_COUNT, ptrs, A_BOLD | A_UNDERLINE);
@@ -366,7 +415,9 @@ draw_stats(struct dash *d, int top, int height)
 
         for (col = 0; col < COL_COUNT; col++)
             ptrs[col] = col == COL_NAME ? r->e->name : cells[first + k][col];
-        table_row(y, c, COL_COUNT, ptrs, r->e->num_failures > 0 ? d->theme.bad : (int)A_NORMAL);
+        table_row(y, c, COL_COUNT, ptrs,
+                  (r->e->num_failures > 0 ? d->theme.bad : (int)A_NORMAL) |
+                      (first + k == sel ? (int)A_REVERSE : 0));
     }
     if (n == 0)
         put(top + 2, 0, COLS, d->theme.dim, "(no requests yet)");
@@ -526,6 +577,81 @@ draw_percentiles(struct dash *d, int top, int height)
     free(cells);
 }
 
+/* ---- one entry in detail ---- */
+
+/*
+ * Enter on a Statistics row: the whole name, the counts and rates, every
+ * response time figure, all percentiles, the average time to first byte
+ * and the entry's failures.
+ */
+static void
+draw_detail(struct dash *d, int top, int height)
+{
+    const struct stats *s = &d->view;
+    const struct stats_entry *e;
+    int y = top, bottom = top + height, k, x, len, off;
+    char full[1024];
+    uint64_t occurrences = 0;
+    size_t kinds = 0, i;
+
+    if (d->detail_entry < 0 || (size_t)d->detail_entry >= s->nentries) {
+        d->mode = MODE_NORMAL;
+        return;
+    }
+    e = &s->entries[d->detail_entry];
+    putf(y++, 0, COLS, d->theme.title,
+         "Request detail  (Esc or Enter: back to the table; Up/Down: previous/next row)");
+    /* the whole name, over as many lines as it needs (four at most) */
+    len = snprintf(full, sizeof(full), "%s %s", e->method, e->name);
+    for (off = 0; off < len && y < top + 5; off += COLS)
+        put(y++, 0, COLS, A_BOLD, full + off);
+    y++;
+    putf(y++, 0, COLS, e->num_failures > 0 ? d->theme.bad : (int)A_NORMAL,
+         "Requests %llu   Failures %llu (%.2f%%)   Current RPS %.1f   Current failures/s %.1f",
+         (unsigned long long)e->num_requests, (unsigned long long)e->num_failures,
+         stats_fail_ratio(e) * 100.0, stats_current_rps(s, e), stats_current_fail_per_sec(s, e));
+    if (e->num_requests == 0) {
+        putf(y++, 0, COLS, A_NORMAL, "Response time (ms): no requests yet");
+    } else {
+        putf(y++, 0, COLS, A_NORMAL,
+             "Response time (ms): average %.0f   min %.0f   max %.0f   median %.0f",
+             floor(stats_avg_ms(e)), floor(stats_min_ms(e)), floor(stats_max_ms(e)),
+             stats_median_ms(e));
+        putf(y++, 0, COLS, A_NORMAL,
+             "Time to first byte (ms): average %.1f   (request sent to the first byte of the "
+             "answer)", stats_avg_ttfb_ms(e));
+        putf(y++, 0, COLS, A_NORMAL, "Average size (bytes): %.0f", floor(stats_avg_bytes(e)));
+    }
+    y++;
+    /* all percentiles, labels over values */
+    if (y + 2 < bottom) {
+        putf(y, 0, COLS, A_BOLD | A_UNDERLINE, "%-12s", "Percentile");
+        putf(y + 1, 0, COLS, A_NORMAL, "%-12s", "ms");
+        for (k = 0, x = 12; k < STATS_NPERCENTILES && x + 7 <= COLS; k++, x += 7) {
+            putf(y, x, 7, A_BOLD | A_UNDERLINE, "%6s ", stats_percentile_labels[k]);
+            if (e->num_requests == 0)
+                putf(y + 1, x, 7, A_NORMAL, "%6s ", "N/A");
+            else
+                putf(y + 1, x, 7, A_NORMAL, "%6ld ", stats_percentile_ms(e, stats_percentiles[k]));
+        }
+        y += 3;
+    }
+    /* this entry's failures, most frequent first as they come */
+    for (i = 0; i < s->nerrors; i++)
+        if (s->errors[i].entry == d->detail_entry) {
+            kinds++;
+            occurrences += s->errors[i].occurrences;
+        }
+    if (y < bottom)
+        putf(y++, 0, COLS, kinds > 0 ? d->theme.bad : d->theme.title,
+             "Failures of this entry: %zu kind%s, %llu occurrence%s", kinds, kinds == 1 ? "" : "s",
+             (unsigned long long)occurrences, occurrences == 1 ? "" : "s");
+    for (i = 0; i < s->nerrors && y < bottom; i++)
+        if (s->errors[i].entry == d->detail_entry)
+            putf(y++, 0, COLS, d->theme.bad, "  %8llu  %s",
+                 (unsigned long long)s->errors[i].occurrences, s->errors[i].reason);
+}
+
 /* ---- Log ---- */
 
 /*
@@ -595,8 +721,11 @@ static const char *const help_lines[] = {
     "  A Average  I Min  X Max  Z Average size  C Current RPS  E Current failures/s",
     "           (the same key again inverts the order)",
     "",
+    "  Enter    the selected row in detail: whole name, all percentiles, time to",
+    "           first byte, its failures (Up/Down: next row; Esc or Enter: back)",
+    "",
     "Moving around",
-    "  Up/Down or k/j   scroll a row;  PgUp/PgDn or b/Space  scroll a page",
+    "  Up/Down or k/j   select a row (Statistics) or scroll;  PgUp/PgDn or b/Space  a page",
     "  Home / End       first / last row;  Ctrl-L  repaint the screen",
     "  g                braille or ASCII charts (braille needs a UTF-8 locale)",
     "",
@@ -827,6 +956,12 @@ views_draw(struct dash *d)
     erase();
     draw_header(d);
     draw_tabs(d);
+    if (d->mode == MODE_DETAIL) {
+        draw_detail(d, top, height);
+        draw_footer(d);
+        wnoutrefresh(stdscr);
+        return;
+    }
     switch (d->current) {
     case VIEW_STATS:
         draw_stats(d, top, height);

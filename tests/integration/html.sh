@@ -53,6 +53,16 @@ for name, svg in zip(("rps", "response times", "users"), svgs):
     if name == "users":
         assert all(t == int(t) for t in ticks), (name, ticks)
     print(f"{name}: ticks {ticks}")
+# time to first byte (issue 16): a column of the request statistics, never above the average
+table = re.search(r'<table id="request-stats">.*?</table>', html, re.S).group(0)
+heads = [re.sub("<[^>]*>", "", h) for h in re.findall(r"<th[^>]*>.*?</th>", table)]
+assert "Avg time to first byte (ms)" in heads, heads
+ti, ai = heads.index("Avg time to first byte (ms)"), heads.index("Average (ms)")
+for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)[1:]:
+    cells = [re.sub("<[^>]*>", "", c) for c in re.findall(r"<td[^>]*>.*?</td>", row)]
+    ttfb, avg = float(cells[ti]), float(cells[ai])
+    assert 0 <= ttfb <= avg + 1, (cells[1], ttfb, avg)
+print("time to first byte column:", heads[ti])
 EOP
 
 render() {
