@@ -26,6 +26,7 @@ settings_init(struct settings *s)
     s->loglevel = LOG_INFO;
     s->refresh = 0.25;
     s->threshold_grace = 10;
+    s->autoquit = -1;
     demo_conf_defaults(&s->demo_conf);
 }
 
@@ -45,6 +46,13 @@ settings_free(struct settings *s)
     free(s->user_classes);
     free(s->tags);
     free(s->exclude_tags);
+    free(s->oneoff_method);
+    free(s->oneoff_data);
+    free(s->oneoff_data_file);
+    for (size_t i = 0; i < s->noneoff_headers; i++)
+        free(s->oneoff_headers[i]);
+    free(s->oneoff_headers);
+    free(s->locust_config);
     memset(s, 0, sizeof(*s));
 }
 

@@ -147,6 +147,9 @@ struct dash {
     FILE *keys;              /* the terminal's input: stdin, or /dev/tty */
     ev_io input;
     ev_timer redraw;
+    ev_timer autoquit;       /* --autoquit: leave this long after a run ends */
+    ev_timer print_stats;    /* --print-stats: the periodic tables to stderr */
+    struct stats print_view;
     ev_signal sigwinch;
     double last_draw;
     bool quit;               /* leave the loop once the runner is idle */

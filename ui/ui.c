@@ -26,6 +26,7 @@
 
 #include <curses.h>
 
+#include "console.h"
 #include "dash.h"
 #include "log.h"
 #include "ui.h"
@@ -537,6 +538,37 @@ on_stop_signal(struct app *app, int signum, void *arg)
     }
 }
 
+/* --autoquit: the time after the run is up; leave unless a new test started. */
+static void
+on_autoquit(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    struct dash *d = t->data;
+    enum runner_state st = runner_state(d->runner);
+
+    (void)loop;
+    (void)revents;
+    if (st == RUNNER_READY || st == RUNNER_STOPPED) {
+        log_info(LOGGER, "--autoquit time reached, shutting down");
+        dash_request_quit(d);
+    }
+}
+
+/* --print-stats: Locust's periodic table to stderr (not the terminal) while a test runs. */
+static void
+on_print_stats(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    struct dash *d = t->data;
+    enum runner_state st = runner_state(d->runner);
+
+    (void)loop;
+    (void)revents;
+    if (st != RUNNER_SPAWNING && st != RUNNER_RUNNING && st != RUNNER_STOPPING)
+        return;
+    stats_copy(&d->print_view, &d->app->stats);
+    console_print_requests(stderr, &d->print_view, console_name_width(), true);
+    fflush(stderr);
+}
+
 /* Runner events: finish a quit once everything stopped. */
 static void
 on_runner(struct runner *r, enum runner_event ev, void *arg)
@@ -549,6 +581,13 @@ on_runner(struct runner *r, enum runner_event ev, void *arg)
         dash_message(d, "run time reached: stopping");
     else if (ev == RUNNER_EVENT_STOPPED && runner_time_limit_hit(r))
         dash_message(d, "run time reached: stopped (n starts a new test, q quits)");
+    if (ev == RUNNER_EVENT_STOPPED && !d->quit && d->app->settings.autoquit >= 0) {
+        log_info(LOGGER, "--autoquit: leaving in %g seconds (n starts a new test instead)",
+                 d->app->settings.autoquit);
+        ev_timer_stop(d->app->loop, &d->autoquit);
+        ev_timer_set(&d->autoquit, d->app->settings.autoquit, 0.);
+        ev_timer_start(d->app->loop, &d->autoquit);
+    }
 }
 
 /* Colours, or attributes alone when colour is off or missing. */
@@ -697,6 +736,18 @@ ui_run(struct app *app)
     ev_io_init(&d->input, on_input, fileno(d->keys), EV_READ);
     d->input.data = d;
     ev_io_start(app->loop, &d->input);
+    stats_init(&d->print_view);
+    ev_timer_init(&d->print_stats, on_print_stats, 2., 2.);
+    d->print_stats.data = d;
+    if (app->settings.print_stats) {
+        if (isatty(STDERR_FILENO))
+            log_warning(LOGGER, "--print-stats: standard error is the dashboard's terminal; "
+                        "redirect it (2>FILE) to get the periodic tables");
+        else
+            ev_timer_start(app->loop, &d->print_stats);
+    }
+    ev_timer_init(&d->autoquit, on_autoquit, 0., 0.);
+    d->autoquit.data = d;
     ev_timer_init(&d->redraw, on_redraw, 0., d->refresh);
     d->redraw.data = d;
     ev_timer_start(app->loop, &d->redraw);
@@ -714,6 +765,8 @@ ui_run(struct app *app)
 
     ev_io_stop(app->loop, &d->input);
     ev_timer_stop(app->loop, &d->redraw);
+    ev_timer_stop(app->loop, &d->autoquit);
+    ev_timer_stop(app->loop, &d->print_stats);
     app_unwatch_signals(app);
     ev_signal_stop(app->loop, &d->sigwinch);
     runner_set_listener(d->runner, NULL, NULL);
@@ -730,6 +783,7 @@ ui_run(struct app *app)
     if (d->keys != NULL && d->keys != stdin)
         fclose(d->keys);
     stats_free(&d->view);
+    stats_free(&d->print_view);
     free(d->rows_data);
     pthread_mutex_destroy(&d->log_lock);
     free(d);
