@@ -27,7 +27,10 @@
 #include "fdlimit.h"
 #include "http.h"
 #include "locustfile.h"
+#include "inspect.h"
+#include "locustconf.h"
 #include "log.h"
+#include "oneoff.h"
 #include "report.h"
 #include "threshold.h"
 #include "secret.h"
@@ -97,6 +100,15 @@ load_scenario(struct app *app)
         }
         rc = scenario_load(&app->scenario, path, NULL, s, &err);
     } else {
+        if (oneoff_is_locustfile(path)) {
+            char where[256];
+
+            usage_error("%s: %s is a Python locustfile; cicada reads INI scenarios: "
+                        "man 5 cicada.ini, TRANSLATING A LOCUSTFILE, gives the INI key "
+                        "for each locustfile construct, with a worked example",
+                        origin_describe(&s->scenario_origin, where, sizeof(where)), path);
+            return -1;
+        }
         if (access(path, R_OK) != 0) {
             char where[256];
 
@@ -116,6 +128,97 @@ load_scenario(struct app *app)
     return 0;
 }
 
+/*
+ * A URL among the arguments: the one-off run (oneoff.h) instead of a
+ * scenario file. Returns 0 without a URL, 1 when the scenario is loaded,
+ * 2 after --dump-ini printed it, or -1 after a message.
+ */
+static int
+load_oneoff(struct app *app)
+{
+    static const char *const flags[] = { "method", "data", "data-file", "header", "users",
+                                         "spawn-rate", "run-time" };
+    struct settings *s = &app->settings, tmp;
+    struct cli_args *a = &app->cli;
+    const char *url = NULL;
+    char *text, *err = NULL;
+    size_t i, j;
+    int rc = 1;
+
+    for (i = 0; i < a->npositional; i++) {
+        if (oneoff_is_url(a->positional[i]) && url != NULL) {
+            usage_error("%s: one URL at a time (a scenario file has as many tasks as you like)",
+                        a->positional[i]);
+            return -1;
+        }
+        if (oneoff_is_url(a->positional[i]))
+            url = a->positional[i];
+    }
+    /* the URL is not a user class name */
+    for (i = 0, j = 0; i < a->npositional; i++)
+        if (a->positional[i] != url)
+            a->positional[j++] = a->positional[i];
+    a->npositional = j;
+    if (url == NULL) {
+        for (i = 0; i < a->nvalues; i++) {
+            const char *name = a->values[i].opt->name;
+
+            if (strcmp(name, "method") == 0 || strcmp(name, "data") == 0 ||
+                strcmp(name, "data-file") == 0 || strcmp(name, "header") == 0 ||
+                strcmp(name, "dump-ini") == 0) {
+                usage_error("%s is for a one-off run: give the URL to test as an argument "
+                            "(cicada -u 10 -t 30s %s http://127.0.0.1:8000/path)",
+                            a->values[i].flag, a->values[i].flag);
+                return -1;
+            }
+        }
+        return 0;
+    }
+    if (s->scenario_path != NULL || s->demo) {
+        usage_error("%s: give a scenario file (-f) or a URL, not both", url);
+        return -1;
+    }
+    /* the flags the INI text needs, checked with the flag named */
+    settings_init(&tmp);
+    for (i = 0; i < a->nvalues; i++) {
+        struct origin o = { ORIGIN_CLI, NULL, 0, a->values[i].flag };
+
+        for (j = 0; j < ARRAY_LEN(flags); j++)
+            if (strcmp(a->values[i].opt->name, flags[j]) == 0 &&
+                option_set(&tmp, a->values[i].opt, a->values[i].text, &o, &err) < 0) {
+                usage_error("%s: %s", a->values[i].flag, err);
+                free(err);
+                settings_free(&tmp);
+                return -1;
+            }
+    }
+    text = oneoff_ini(url, &tmp, cli_value(a, "users"), cli_value(a, "spawn-rate"),
+                      cli_value(a, "run-time"), &err);
+    settings_free(&tmp);
+    if (text == NULL) {
+        usage_error("%s", err);
+        free(err);
+        free((char *)url);
+        return -1;
+    }
+    if (cli_value(a, "dump-ini") != NULL) {
+        fputs(text, stdout);
+        free(text);
+        free((char *)url);
+        return 2;
+    }
+    if (scenario_load(&app->scenario, "(one-off run)", text, s, &err) < 0) {
+        usage_error("%s", err);
+        free(err);
+        rc = -1;
+    } else {
+        app->scenario_loaded = true;
+    }
+    free(text);
+    free((char *)url);
+    return rc;
+}
+
 /* Checks that need every layer applied; 0 or -1 after a message. */
 static int
 check_settings(struct app *app)
@@ -126,6 +229,11 @@ check_settings(struct app *app)
     if (s->demo && s->host != NULL && s->host_origin.kind != ORIGIN_FILE) {
         usage_error("%s: --demo tests its own built-in target; leave out the host",
                     origin_describe(&s->host_origin, where, sizeof(where)));
+        return -1;
+    }
+    if (s->autoquit >= 0 && !s->autostart && !s->headless) {
+        usage_error("--autoquit works with --autostart (as in Locust): the dashboard leaves "
+                    "that long after the run it started ends");
         return -1;
     }
     if (!s->demo && s->host == NULL) {
@@ -651,12 +759,46 @@ prepare(struct app *app, int argc, char **argv)
         return serve_demo(app);
     }
 
-    if (load_scenario(app) < 0)
+    /* Locust's configuration (locust.conf or --config, LOCUST_*): below cicada's own */
+    if (locustconf_apply(s, cli_value(&app->cli, "config"), &err) < 0) {
+        usage_error("%s", err);
+        free(err);
         return EXIT_USAGE;
+    }
+    switch (load_oneoff(app)) {
+    case 0:
+        if (load_scenario(app) < 0)
+            return EXIT_USAGE;
+        break;
+    case 1:
+        break;
+    case 2:
+        return EXIT_OK;
+    default:
+        return EXIT_USAGE;
+    }
     if (settings_apply_env(s, &err) < 0 || settings_apply_cli(s, &app->cli, &err) < 0) {
         usage_error("%s", err);
         free(err);
         return EXIT_USAGE;
+    }
+    /* Locust's informational commands: -l, --show-task-ratio(-json); no host needed */
+    if (s->list_classes || s->show_task_ratio || s->show_task_ratio_json) {
+        if (s->list_classes) {
+            inspect_list(stdout, &app->scenario);
+            return EXIT_OK;
+        }
+        if (scenario_select(&app->scenario, s, app->cli.positional, app->cli.npositional,
+                            &err) < 0) {
+            usage_error("%s", err);
+            free(err);
+            return EXIT_USAGE;
+        }
+        if (s->show_task_ratio)
+            inspect_task_ratio(stdout, &app->scenario, s);
+        else
+            inspect_task_ratio_json(stdout, &app->scenario, s);
+        return EXIT_OK;
     }
     if ((!s->print_locustfile && check_settings(app) < 0) || open_log(app) < 0)
         return EXIT_USAGE;

@@ -70,6 +70,18 @@ enum option_id {
     O_MASTER_PORT,
     O_MASTER_TIMEOUT,
     O_LOCUSTFILE,
+    /* issue 16: the one-off run, Locust's informational commands and config */
+    O_METHOD,
+    O_DATA,
+    O_DATA_FILE,
+    O_HEADER,
+    O_DUMP_INI,
+    O_AUTOQUIT,
+    O_LIST,
+    O_SHOW_TASK_RATIO,
+    O_SHOW_TASK_RATIO_JSON,
+    O_PRINT_STATS,
+    O_CONFIG,
 };
 
 const struct option_def option_table[] = {
@@ -86,9 +98,9 @@ const struct option_def option_table[] = {
     { "user-classes", 0, OPT_STRING, "run", "user_classes", "CICADA_USER_CLASSES", "A,B",
       "run only these user classes (as naming them after the options)", O_USER_CLASSES },
     { "tags", 'T', OPT_STRING, "run", "tags", "CICADA_TAGS", "TAGS",
-      "run only tasks having one of these tags (comma-separated)", O_TAGS },
+      "run only tasks having one of these tags (-T a,b or, as Locust, -T a b)", O_TAGS },
     { "exclude-tags", 'E', OPT_STRING, "run", "exclude_tags", "CICADA_EXCLUDE_TAGS", "TAGS",
-      "never run tasks having one of these tags (comma-separated)", O_EXCLUDE_TAGS },
+      "never run tasks having one of these tags (-E a,b or -E a b)", O_EXCLUDE_TAGS },
     { "threads", 0, OPT_UINT, "run", "threads", "CICADA_THREADS", "N",
       "worker threads (default: one per CPU cicada may use)", O_THREADS },
     { "stop-timeout", 's', OPT_TIMEOUT, "run", "stop_timeout", "CICADA_STOP_TIMEOUT", "TIME",
@@ -177,6 +189,32 @@ const struct option_def option_table[] = {
     { "locustfile", 0, OPT_FLAG, NULL, NULL, NULL, NULL,
       "print a locustfile with the scenario's user classes for the Locust master, and exit",
       O_LOCUSTFILE },
+    /* issue 16: a one-off run without a scenario file, as wrk, hey and curl users expect */
+    { "method", 'm', OPT_STRING, NULL, NULL, NULL, "METHOD",
+      "with a URL argument: the request's method (default GET, POST with -d or -D)", O_METHOD },
+    { "data", 'd', OPT_STRING, NULL, NULL, NULL, "BODY",
+      "with a URL argument: the request's body", O_DATA },
+    { "data-file", 'D', OPT_PATH, NULL, NULL, NULL, "FILE",
+      "with a URL argument: the request's body, read from FILE", O_DATA_FILE },
+    { "header", 'A', OPT_STRING, NULL, NULL, NULL, "'NAME: VALUE'",
+      "with a URL argument: a request header (repeatable)", O_HEADER },
+    { "dump-ini", 0, OPT_FLAG, NULL, NULL, NULL, NULL,
+      "with a URL argument: print the scenario it makes as an INI file and exit", O_DUMP_INI },
+    /* Locust's informational commands and options */
+    { "list", 'l', OPT_FLAG, NULL, NULL, NULL, NULL,
+      "list the user classes and their tasks, and exit", O_LIST },
+    { "show-task-ratio", 0, OPT_FLAG, NULL, NULL, NULL, NULL,
+      "print each task's share per user class and overall (Locust's format), and exit",
+      O_SHOW_TASK_RATIO },
+    { "show-task-ratio-json", 0, OPT_FLAG, NULL, NULL, NULL, NULL,
+      "the same as JSON (Locust's format), and exit", O_SHOW_TASK_RATIO_JSON },
+    { "autoquit", 0, OPT_TIMEOUT, "run", "autoquit", "CICADA_AUTOQUIT", "TIME",
+      "leave the dashboard TIME after the run ends (with --autostart)", O_AUTOQUIT },
+    { "print-stats", 0, OPT_FLAG, "run", "print_stats", "CICADA_PRINT_STATS", NULL,
+      "with the dashboard: also write the periodic tables to stderr when it is not the "
+      "terminal", O_PRINT_STATS },
+    { "config", 0, OPT_PATH, NULL, NULL, NULL, "FILE",
+      "read Locust's configuration file FILE (default: ./locust.conf if present)", O_CONFIG },
     { "help", 'h', OPT_FLAG, NULL, NULL, NULL, NULL, "print this help and exit", O_HELP },
     { "version", 'V', OPT_FLAG, NULL, NULL, NULL, NULL, "print the version and exit",
       O_VERSION },
@@ -523,21 +561,6 @@ option_set(struct settings *s, const struct option_def *opt, const char *text,
         set_string(&s->exclude_tags, text);
         s->exclude_tags_origin = *where;
         break;
-    case O_WORKER:
-        s->worker = b;
-        break;
-    case O_MASTER_HOST:
-        set_string(&s->master_host, text);
-        break;
-    case O_MASTER_PORT:
-        s->master_port = (unsigned)n;
-        break;
-    case O_MASTER_TIMEOUT:
-        s->master_timeout = d;
-        break;
-    case O_LOCUSTFILE:
-        s->print_locustfile = b;
-        break;
     case O_HELP:
         s->print_help = b;
         break;
@@ -564,6 +587,7 @@ option_set(struct settings *s, const struct option_def *opt, const char *text,
                                    "not do"
                                  : "expected an AWS service name in lower case, such as "
                                    "sagemaker, execute-api or lambda");
+            return -1;
         }
         set_string(&s->aws_sigv4, text);
         break;
@@ -571,12 +595,63 @@ option_set(struct settings *s, const struct option_def *opt, const char *text,
         if (!sigv4_valid_region(text)) {
             *err = xasprintf("bad value \"%s\" for %s: expected an AWS region such as "
                              "us-east-1 or eu-west-2", text, opt->key);
+            return -1;
         }
         set_string(&s->aws_region, text);
         s->aws_region_origin = *where;
         break;
     case O_AWS_PROFILE:
         set_string(&s->aws_profile, text);
+        break;
+    case O_WORKER:
+        s->worker = b;
+        break;
+    case O_MASTER_HOST:
+        set_string(&s->master_host, text);
+        break;
+    case O_MASTER_PORT:
+        s->master_port = (unsigned)n;
+        break;
+    case O_MASTER_TIMEOUT:
+        s->master_timeout = d;
+        break;
+    case O_LOCUSTFILE:
+        s->print_locustfile = b;
+        break;
+    case O_METHOD:
+        set_string(&s->oneoff_method, text);
+        break;
+    case O_DATA:
+        set_string(&s->oneoff_data, text);
+        break;
+    case O_DATA_FILE:
+        set_string(&s->oneoff_data_file, text);
+        break;
+    case O_HEADER:
+        s->oneoff_headers = xrealloc(s->oneoff_headers,
+                                     (s->noneoff_headers + 1) * sizeof(*s->oneoff_headers));
+        s->oneoff_headers[s->noneoff_headers++] = xstrdup(text);
+        break;
+    case O_DUMP_INI:
+        s->dump_ini = b;
+        break;
+    case O_AUTOQUIT:
+        s->autoquit = d;
+        break;
+    case O_LIST:
+        s->list_classes = b;
+        break;
+    case O_SHOW_TASK_RATIO:
+        s->show_task_ratio = b;
+        break;
+    case O_SHOW_TASK_RATIO_JSON:
+        s->show_task_ratio_json = b;
+        break;
+    case O_PRINT_STATS:
+        s->print_stats = b;
+        break;
+    case O_CONFIG:
+        set_string(&s->locust_config, text);
         break;
     default:
         fatal("option %s has no setter", opt->name);
@@ -678,6 +753,38 @@ cli_parse(int argc, char **argv, struct cli_args *out, char **err)
         }
         if (o == NULL)
             fatal("getopt returned %d", c);
+        /*
+         * A value given as the next word that looks like a flag
+         * ("--json --headless") is a forgotten value, not a file name;
+         * "--json=--odd-name" (or -x-odd, attached) says it is meant.
+         */
+        if (o->type != OPT_FLAG && optarg == argv[optind - 1] && optarg[0] == '-' &&
+            (optarg[1] == '-' || (optarg[1] >= 'a' && optarg[1] <= 'z') ||
+             (optarg[1] >= 'A' && optarg[1] <= 'Z'))) {
+            *err = xasprintf("%s needs a value, but the next word '%s' looks like an option "
+                             "(write %s%s%s if that is the value)",
+                             flag, optarg, flag, flag[1] == '-' ? "=" : "", optarg);
+            rc = -1;
+            break;
+        }
+        if ((o->id == O_TAGS || o->id == O_EXCLUDE_TAGS) && optarg == argv[optind - 1]) {
+            /*
+             * -T tag1 tag2, as Locust takes it: the words after the value
+             * that are not options (nor URLs) are more tags
+             */
+            struct buf tags;
+
+            buf_init(&tags);
+            buf_puts(&tags, optarg);
+            while (optind < argc && argv[optind][0] != '-' && argv[optind][0] != '\0' &&
+                   strstr(argv[optind], "://") == NULL) {
+                buf_puts(&tags, ",");
+                buf_puts(&tags, argv[optind++]);
+            }
+            cli_push(out, o, tags.data, flag);
+            buf_free(&tags);
+            continue;
+        }
         cli_push(out, o, o->type == OPT_FLAG ? "true" : optarg, flag);
     }
     if (rc == 0) {

@@ -95,7 +95,7 @@ field(const struct stats_point *p, enum series_field which)
 /* One chart: up to two lines over the run's seconds, with axes and a legend. */
 static void
 put_chart(FILE *f, const struct stats *s, const char *id, const char *title, const char *unit,
-          const enum series_field *fields, const char *const *labels, int nlines)
+          const enum series_field *fields, const char *const *labels, int nlines, bool whole)
 {
     const double W = 900, H = 260, L = 60, R = 20, T = 30, B = 40;
     double pw = W - L - R, ph = H - T - B, ymax = 0;
@@ -122,16 +122,21 @@ put_chart(FILE *f, const struct stats *s, const char *id, const char *title, con
         for (k = 0; k < nlines; k++)
             if (field(&s->series[i], fields[k]) > ymax)
                 ymax = field(&s->series[i], fields[k]);
-    ymax = units_nice_ceiling(ymax);
+    /* grid and y labels: ticks at 1, 2 or 5 x 10^n (whole numbers for users) */
+    {
+        double step = units_tick_step(ymax, 5, whole);
+        int nticks;
 
-    /* grid and y labels: 0, 1/4 ... max */
-    for (k = 0; k <= 4; k++) {
-        double y = T + ph - ph * k / 4.0;
+        ymax = units_tick_top(ymax, step);
+        nticks = (int)lround(ymax / step);
+        for (k = 0; k <= nticks; k++) {
+            double y = T + ph - ph * k / (double)nticks;
 
-        fprintf(f, "<line class=\"grid\" x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\"/>", L, y,
-                L + pw, y);
-        fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n", L - 6, y + 4,
-                ymax * k / 4.0);
+            fprintf(f, "<line class=\"grid\" x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\"/>",
+                    L, y, L + pw, y);
+            fprintf(f, "<text class=\"tick\" x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n",
+                    L - 6, y + 4, k * step);
+        }
     }
     /* x labels: run time at 0, half and the end */
     for (k = 0; k <= 2; k++) {
@@ -180,7 +185,9 @@ put_stats_table(FILE *f, const struct stats *s, const int *order)
           "<th>Name</th><th class=\"n\"># Requests</th><th class=\"n\"># Fails</th>"
           "<th class=\"n\">Average (ms)</th><th class=\"n\">Min (ms)</th>"
           "<th class=\"n\">Max (ms)</th><th class=\"n\">Average size (bytes)</th>"
-          "<th class=\"n\">RPS</th><th class=\"n\">Failures/s</th></tr></thead><tbody>\n",
+          "<th class=\"n\">RPS</th><th class=\"n\">Failures/s</th>"
+          "<th class=\"n\" title=\"average time from sending the request to the first byte "
+          "of the response\">Avg time to first byte (ms)</th></tr></thead><tbody>\n",
           f);
     for (size_t i = 0; i <= s->nentries; i++) {
         const struct stats_entry *e = i < s->nentries ? &s->entries[order[i]] : &s->total;
@@ -196,6 +203,7 @@ put_stats_table(FILE *f, const struct stats *s, const int *order)
         put_num(f, "%.0f", stats_avg_bytes(e));
         put_num(f, "%.1f", stats_total_rps(s, e));
         put_num(f, "%.1f", stats_total_fail_per_sec(s, e));
+        put_num(f, "%.1f", stats_avg_ttfb_ms(e));
         fputs("</tr>\n", f);
     }
     fputs("</tbody></table>\n", f);
@@ -347,9 +355,10 @@ html_report_write(const char *path, const struct report_run *run, char **err)
     put_failures_table(f, s);
 
     fputs("<h2>Charts</h2>\n", f);
-    put_chart(f, s, "chart-rps", "Total Requests per Second", "per second", rps, rps_labels, 2);
-    put_chart(f, s, "chart-response-times", "Response Times (ms)", "ms", times, time_labels, 2);
-    put_chart(f, s, "chart-users", "Number of Users", "users", users, user_labels, 1);
+    put_chart(f, s, "chart-rps", "Total Requests per Second", "per second", rps, rps_labels, 2, false);
+    put_chart(f, s, "chart-response-times", "Response Times (ms)", "ms", times, time_labels, 2,
+              false);
+    put_chart(f, s, "chart-users", "Number of Users", "users", users, user_labels, 1, true);
     fprintf(f, "<p><small>cicada %s</small></p>\n</body></html>\n", PACKAGE_VERSION);
     free(order);
     return outfile_commit(&out, err);

@@ -877,7 +877,7 @@ runner_shape_status(const struct runner *r, char *buf, size_t size)
     if (!r->shape_active)
         return NULL;
     st = shape_stage(r->sc->shape, r->stage);
-    snprintf(buf, size, "stage %zu/%zu: %u users at %.3g/s", r->stage + 1,
-             shape_nstages(r->sc->shape), st->users, st->rate);
+    snprintf(buf, size, "stage %zu/%zu: %u user%s at %.3g/s", r->stage + 1,
+             shape_nstages(r->sc->shape), st->users, st->users == 1 ? "" : "s", st->rate);
     return buf;
 }

@@ -28,6 +28,7 @@ settings_init(struct settings *s)
     s->threshold_grace = 10;
     s->master_port = 5557;
     s->master_timeout = 60;
+    s->autoquit = -1;
     demo_conf_defaults(&s->demo_conf);
 }
 
@@ -51,6 +52,13 @@ settings_free(struct settings *s)
     free(s->aws_region);
     free(s->aws_profile);
     free(s->master_host);
+    free(s->oneoff_method);
+    free(s->oneoff_data);
+    free(s->oneoff_data_file);
+    for (size_t i = 0; i < s->noneoff_headers; i++)
+        free(s->oneoff_headers[i]);
+    free(s->oneoff_headers);
+    free(s->locust_config);
     memset(s, 0, sizeof(*s));
 }
 

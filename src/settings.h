@@ -85,6 +85,20 @@ struct settings {
     bool threshold_abort;    /* stop the run as soon as one fails (after the grace) */
     double threshold_grace;  /* seconds after the start before an abort may happen */
 
+    /* what a Locust, wrk or hey user reaches for first (issue 16) */
+    char *oneoff_method;     /* -m METHOD: the one-off run's method (with a URL argument) */
+    char *oneoff_data;       /* -d BODY */
+    char *oneoff_data_file;  /* -D FILE */
+    char **oneoff_headers;   /* -A 'Name: value', repeatable */
+    size_t noneoff_headers;
+    bool dump_ini;           /* --dump-ini: print the one-off scenario as INI and exit */
+    double autoquit;         /* --autoquit N: leave the dashboard N s after the run; < 0 never */
+    bool list_classes;       /* -l/--list */
+    bool show_task_ratio;    /* --show-task-ratio */
+    bool show_task_ratio_json;
+    bool print_stats;        /* --print-stats: periodic tables with the dashboard */
+    char *locust_config;     /* --config FILE: Locust's key = value file */
+
     /* origins of the values that later errors may need to name */
     struct origin host_origin;
     struct origin users_origin;

@@ -466,7 +466,7 @@ shape_describe(const struct shape *sh, size_t i, char *buf, size_t size)
         snprintf(time, sizeof(time), "%.3gs", st->duration);
     else
         units_format_duration(st->duration, time, sizeof(time));
-    snprintf(buf, size, "stage %zu/%zu: %u users at %.3g/s for %s", i + 1, sh->nstages,
-             st->users, st->rate, time);
+    snprintf(buf, size, "stage %zu/%zu: %u user%s at %.3g/s for %s", i + 1, sh->nstages,
+             st->users, st->users == 1 ? "" : "s", st->rate, time);
     return buf;
 }

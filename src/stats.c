@@ -854,6 +854,15 @@ stats_avg_bytes(const struct stats_entry *e)
     return (double)e->total_bytes / (double)e->num_requests;
 }
 
+/* Average time to first byte over the timed requests, ms; 0 when none. */
+double
+stats_avg_ttfb_ms(const struct stats_entry *e)
+{
+    if (e->hist.total == 0)
+        return 0;
+    return (double)e->total_ttfb_us / 1000.0 / (double)e->hist.total;
+}
+
 /* Failures / requests; 1 when there are failures but no requests. */
 double
 stats_fail_ratio(const struct stats_entry *e)

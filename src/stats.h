@@ -213,6 +213,7 @@ double stats_avg_ms(const struct stats_entry *e);
 double stats_min_ms(const struct stats_entry *e);          /* 0 when none */
 double stats_max_ms(const struct stats_entry *e);
 double stats_avg_bytes(const struct stats_entry *e);
+double stats_avg_ttfb_ms(const struct stats_entry *e);    /* time to first byte; 0 when none */
 double stats_fail_ratio(const struct stats_entry *e);
 double stats_throttle_ratio(const struct stats_entry *e);   /* throttled / requests */
 

@@ -349,3 +349,36 @@ units_nice_ceiling(double max)
         return 5 * p;
     return 10 * p;
 }
+
+double
+units_tick_step(double max, int max_ticks, bool whole)
+{
+    static const double mult[] = { 1, 2, 5 };
+    double p;
+
+    if (max_ticks < 1)
+        max_ticks = 1;
+    if (!(max > 0) || !isfinite(max))
+        return 1;
+    p = pow(10, floor(log10(max / max_ticks)));
+    for (int round = 0; round < 4; round++, p *= 10) {
+        for (size_t i = 0; i < sizeof(mult) / sizeof(mult[0]); i++) {
+            double step = mult[i] * p;
+
+            if (whole && step < 1)
+                continue;
+            /* a hair of slack so that 0.3 / 0.1 counts as 3 steps */
+            if (ceil(max / step - 1e-9) <= max_ticks)
+                return step;
+        }
+    }
+    return p;
+}
+
+double
+units_tick_top(double max, double step)
+{
+    double n = max > 0 && isfinite(max) ? ceil(max / step - 1e-9) : 1;
+
+    return (n < 1 ? 1 : n) * step;
+}

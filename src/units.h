@@ -5,6 +5,7 @@
 #ifndef CICADA_UNITS_H
 #define CICADA_UNITS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -31,6 +32,15 @@ int units_parse_size(const char *text, unsigned long long *bytes);
 
 /* A "nice" top for a chart's y axis: 1, 2 or 5 times a power of ten, at least max (1 if max <= 0). */
 double units_nice_ceiling(double max);
+
+/*
+ * Axis ticks: the step between ticks, 1, 2 or 5 times a power of ten, the
+ * smallest with which at most max_ticks steps reach max (whole numbers, at
+ * least 1, when whole is set: user counts); and the axis top, the first
+ * multiple of step at or above max (one step when max <= 0).
+ */
+double units_tick_step(double max, int max_ticks, bool whole);
+double units_tick_top(double max, double step);
 
 /* Format seconds as "1h02m03s", "4m05s" or "12s" into buf; returns buf. */
 char *units_format_duration(double seconds, char *buf, size_t size);

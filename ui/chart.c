@@ -159,7 +159,7 @@ braille_utf8(char *buf, unsigned char bits)
  */
 static void
 draw_chart(struct dash *d, int top, int height, const char *title, const char *unit,
-           const enum series_id *ids, const char *const *labels, int nseries)
+           const enum series_id *ids, const char *const *labels, int nseries, bool whole)
 {
     const struct stats *s = &d->view;
     size_t n = s->nseries, i;
@@ -202,17 +202,24 @@ draw_chart(struct dash *d, int top, int height, const char *title, const char *u
             if (isfinite(point_value(&s->series[i], ids[k])) &&
                 point_value(&s->series[i], ids[k]) > max)
                 max = point_value(&s->series[i], ids[k]);
-    top_v = units_nice_ceiling(max);
+    /* y axis: ticks at 1, 2 or 5 x 10^n (whole numbers for users), at most one a row */
+    {
+        int max_ticks = pl.h - 1 < 5 ? pl.h - 1 : 5;
+        double step = units_tick_step(max, max_ticks, whole), v;
+        int last_row = -1;
 
-    /* y axis: top, middle and bottom labels */
-    for (y = 0; y < pl.h; y++) {
-        double v = top_v * (pl.h - 1 - y) / (pl.h > 1 ? pl.h - 1 : 1);
+        top_v = units_tick_top(max, step);
+        for (y = 0; y < pl.h; y++)
+            mvaddch(top + 1 + y, LABEL_W - 1, '|');
+        for (v = 0; v <= top_v + step / 2; v += step) {
+            int row = pl.h - 1 - (int)lround(v / top_v * (pl.h - 1));
 
-        if (y == 0 || y == pl.h - 1 || y == (pl.h - 1) / 2) {
-            fmt_num(buf, sizeof(buf), y == pl.h - 1 ? 0 : v);
-            mvprintw(top + 1 + y, 0, "%*s", LABEL_W - 1, buf);
+            if (row == last_row || row < 0)
+                continue;
+            last_row = row;
+            fmt_num(buf, sizeof(buf), fabs(v) < step / 2 ? 0 : v);
+            mvprintw(top + 1 + row, 0, "%*s", LABEL_W - 1, buf);
         }
-        mvaddch(top + 1 + y, LABEL_W - 1, '|');
     }
     mvaddch(top + 1 + pl.h, LABEL_W - 1, '+');
     mvhline(top + 1 + pl.h, LABEL_W, '-', pl.w + 1 > COLS - LABEL_W ? COLS - LABEL_W : pl.w + 1);
@@ -304,7 +311,7 @@ chart_view_draw(struct dash *d, int top, int height)
     static const char *const user_labels[] = { "Users" };
     int h1 = height / 3, h2 = height / 3, h3 = height - h1 - h2;
 
-    draw_chart(d, top, h1, "Total Requests per Second:", "", rps, rps_labels, 2);
-    draw_chart(d, top + h1, h2, "Response Times (ms):", " ms", times, time_labels, 2);
-    draw_chart(d, top + h1 + h2, h3, "Number of Users:", "", users, user_labels, 1);
+    draw_chart(d, top, h1, "Total Requests per Second:", "", rps, rps_labels, 2, false);
+    draw_chart(d, top + h1, h2, "Response Times (ms):", " ms", times, time_labels, 2, false);
+    draw_chart(d, top + h1 + h2, h3, "Number of Users:", "", users, user_labels, 1, true);
 }

@@ -9,7 +9,7 @@
  *
  *   ui.c     main loop (libev), keys, signals, terminal set-up and restore
  *   views.c  header, tab bar, footer, and the Statistics, Failures,
- *            Percentiles and Help views
+ *            Percentiles, Log and Help views
  *   chart.c  the Charts view: braille or ASCII line charts with axes
  *   panel.c  the start panel, the edit dialog and the quit question
  */
@@ -32,6 +32,7 @@ enum dash_view {
     VIEW_CHARTS,
     VIEW_FAILURES,
     VIEW_PERCENTILES,
+    VIEW_LOG,                /* log lines and warnings, as they come */
     VIEW_HELP,
     VIEW_COUNT,
 };
@@ -60,6 +61,7 @@ enum dash_mode {
     MODE_START,              /* the start panel (new test) */
     MODE_EDIT,               /* users and spawn rate of the running test */
     MODE_QUIT,               /* "stop the test and quit?" */
+    MODE_DETAIL,             /* one Statistics entry in full (Enter on a row) */
 };
 
 #define FORM_MAX_FIELDS 4
@@ -111,6 +113,8 @@ struct dash {
     enum dash_view before_help;
     enum dash_mode mode;
     int sort_col;            /* enum stats_col */
+    int sel_entry;           /* the Statistics view's selected entry (index in view.entries), -1: none */
+    int detail_entry;        /* MODE_DETAIL: the entry shown */
     bool sort_desc;
     int scroll[VIEW_COUNT];  /* first row shown */
     int page[VIEW_COUNT];    /* rows that fit, from the last draw */
@@ -139,10 +143,14 @@ struct dash {
     FILE *keys;              /* the terminal's input: stdin, or /dev/tty */
     ev_io input;
     ev_timer redraw;
+    ev_timer autoquit;       /* --autoquit: leave this long after a run ends */
+    ev_timer print_stats;    /* --print-stats: the periodic tables to stderr */
+    struct stats print_view;
     ev_signal sigwinch;
     double last_draw;
     bool quit;               /* leave the loop once the runner is idle */
     bool screen_on;
+    bool no_cursor;          /* the terminal cannot address the cursor (TERM=dumb) */
 };
 
 /* views.c */
@@ -151,6 +159,10 @@ void views_sort(struct dash *d);
 const char *views_col_name(int col);
 int views_col_key(int col);
 void views_scroll(struct dash *d, int delta);
+/* The Statistics view: move the selection by delta rows (page: scroll with it). */
+void views_select(struct dash *d, int delta, bool page);
+/* Enter on the Statistics view: the selected entry's detail. */
+void views_open_detail(struct dash *d);
 
 /* chart.c */
 void chart_view_draw(struct dash *d, int top, int height);

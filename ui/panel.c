@@ -202,12 +202,42 @@ draw_form(struct dash *d)
               w - 6);
 }
 
+/* On a terminal too small for the dialogs: the dialog as one line at the bottom. */
+static void
+draw_small(struct dash *d)
+{
+    char line[FORM_TEXT + 128];
+
+    if (d->mode == MODE_QUIT) {
+        snprintf(line, sizeof(line), "Stop the test and quit? y: yes  n/Esc: no");
+    } else if (d->mode == MODE_DETAIL) {
+        snprintf(line, sizeof(line), "the detail view needs 80x24: Esc goes back");
+    } else {
+        const struct form_field *fl = &d->form.fields[d->form.focus];
+
+        snprintf(line, sizeof(line), "%s%s%s: %s_  (Enter %s, Tab next, Esc)",
+                 d->form.error[0] != '\0' ? d->form.error : "",
+                 d->form.error[0] != '\0' ? "; " : "", fl->label, fl->text,
+                 d->mode == MODE_START ? "start" : "apply");
+    }
+    move(LINES - 1, 0);
+    clrtoeol();
+    attron(A_REVERSE | A_BOLD);
+    mvaddnstr(LINES - 1, 0, line, COLS);
+    attroff(A_REVERSE | A_BOLD);
+    wnoutrefresh(stdscr);
+}
+
 void
 panel_draw(struct dash *d)
 {
-    if (COLS < DASH_MIN_COLS || LINES < DASH_MIN_LINES)
+    if (COLS < DASH_MIN_COLS || LINES < DASH_MIN_LINES) {
+        draw_small(d);
         return;
-    if (d->mode == MODE_START || d->mode == MODE_EDIT) {
+    }
+    if (d->mode == MODE_DETAIL) {
+        /* views.c draws it in place of the view */
+    } else if (d->mode == MODE_START || d->mode == MODE_EDIT) {
         draw_form(d);
     } else if (d->mode == MODE_QUIT) {
         int x = frame(LINES / 2 - 2, 5, 56, "Quit", d->theme.title);
@@ -275,8 +305,6 @@ form_key(struct dash *d, int key)
 bool
 panel_key(struct dash *d, int key)
 {
-    if (COLS < DASH_MIN_COLS || LINES < DASH_MIN_LINES)
-        return false;
     switch (d->mode) {
     case MODE_START:
     case MODE_EDIT:
@@ -287,6 +315,15 @@ panel_key(struct dash *d, int key)
             d->mode = MODE_NORMAL;
             dash_request_quit(d);
         } else if (key == 'n' || key == 'N' || key == KEY_ESC) {
+            d->mode = MODE_NORMAL;
+        }
+        return true;
+    case MODE_DETAIL:
+        if (key == KEY_UP || key == 'k' || key == KEY_DOWN || key == 'j') {
+            views_select(d, key == KEY_UP || key == 'k' ? -1 : 1, false);
+            d->detail_entry = d->sel_entry;
+        } else if (key == KEY_ESC || key == '\r' || key == '\n' || key == KEY_ENTER ||
+                   key == 'q' || key == KEY_BACKSPACE || key == 127) {
             d->mode = MODE_NORMAL;
         }
         return true;

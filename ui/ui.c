@@ -24,6 +24,7 @@
 
 #include <curses.h>
 
+#include "console.h"
 #include "dash.h"
 #include "log.h"
 #include "ui.h"
@@ -204,8 +205,11 @@ handle_key(struct dash *d, int key)
     int col;
 
     switch (key) {
-    case '1': case '2': case '3': case '4': case '5':
+    case '1': case '2': case '3': case '4': case '5': case '6':
         d->current = (enum dash_view)(key - '1');
+        return;
+    case 'l': case 'L':
+        d->current = VIEW_LOG;
         return;
     case '\t':
         d->current = (enum dash_view)((d->current + 1) % VIEW_COUNT);
@@ -289,23 +293,51 @@ handle_key(struct dash *d, int key)
         d->sort_desc = !d->sort_desc;
         views_sort(d);
         return;
+    case '\r': case '\n': case KEY_ENTER:
+        if (d->current == VIEW_STATS)
+            views_open_detail(d);
+        return;
+    /* in the Statistics view the arrows move the selected row, the page keys both */
     case KEY_UP: case 'k':
-        views_scroll(d, -1);
+        if (d->current == VIEW_STATS)
+            views_select(d, -1, false);
+        else
+            views_scroll(d, -1);
         return;
     case KEY_DOWN: case 'j':
-        views_scroll(d, 1);
+        if (d->current == VIEW_STATS)
+            views_select(d, 1, false);
+        else
+            views_scroll(d, 1);
         return;
     case KEY_PPAGE: case 'b':
-        views_scroll(d, -(d->page[d->current] > 1 ? d->page[d->current] - 1 : 1));
+        if (d->current == VIEW_STATS)
+            views_select(d, -(d->page[d->current] > 1 ? d->page[d->current] - 1 : 1), true);
+        else
+            views_scroll(d, -(d->page[d->current] > 1 ? d->page[d->current] - 1 : 1));
         return;
     case KEY_NPAGE: case ' ':
-        views_scroll(d, d->page[d->current] > 1 ? d->page[d->current] - 1 : 1);
+        if (d->current == VIEW_STATS)
+            views_select(d, d->page[d->current] > 1 ? d->page[d->current] - 1 : 1, true);
+        else
+            views_scroll(d, d->page[d->current] > 1 ? d->page[d->current] - 1 : 1);
         return;
     case KEY_HOME:
-        d->scroll[d->current] = 0;
+        if (d->current == VIEW_STATS)
+            views_select(d, -(1 << 28), false);
+        /* the Log view counts from its newest line */
+        if (d->current == VIEW_LOG)
+            d->scroll[d->current] = 1 << 28;
+        else
+            d->scroll[d->current] = 0;
         return;
     case KEY_END:
-        views_scroll(d, 1 << 28);
+        if (d->current == VIEW_STATS)
+            views_select(d, 1 << 28, false);
+        if (d->current == VIEW_LOG)
+            d->scroll[d->current] = 0;
+        else
+            views_scroll(d, 1 << 28);
         return;
     case 12: /* Ctrl-L: repaint everything */
         clearok(curscr, TRUE);
@@ -381,17 +413,56 @@ on_stop_signal(struct app *app, int signum, void *arg)
     }
 }
 
+/* --autoquit: the time after the run is up; leave unless a new test started. */
+static void
+on_autoquit(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    struct dash *d = t->data;
+    enum runner_state st = runner_state(d->runner);
+
+    (void)loop;
+    (void)revents;
+    if (st == RUNNER_READY || st == RUNNER_STOPPED) {
+        log_info(LOGGER, "--autoquit time reached, shutting down");
+        dash_request_quit(d);
+    }
+}
+
+/* --print-stats: Locust's periodic table to stderr (not the terminal) while a test runs. */
+static void
+on_print_stats(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    struct dash *d = t->data;
+    enum runner_state st = runner_state(d->runner);
+
+    (void)loop;
+    (void)revents;
+    if (st != RUNNER_SPAWNING && st != RUNNER_RUNNING && st != RUNNER_STOPPING)
+        return;
+    stats_copy(&d->print_view, &d->app->stats);
+    console_print_requests(stderr, &d->print_view, console_name_width(), true);
+    fflush(stderr);
+}
+
 /* Runner events: finish a quit once everything stopped. */
 static void
 on_runner(struct runner *r, enum runner_event ev, void *arg)
 {
     struct dash *d = arg;
 
-    (void)r;
     if (ev == RUNNER_EVENT_STOPPED && d->quit)
         ev_break(d->app->loop, EVBREAK_ALL);
     else if (ev == RUNNER_EVENT_TIME_LIMIT)
-        dash_message(d, "run time reached: stopping (n starts a new test, q quits)");
+        dash_message(d, "run time reached: stopping");
+    else if (ev == RUNNER_EVENT_STOPPED && runner_time_limit_hit(r))
+        dash_message(d, "run time reached: stopped (n starts a new test, q quits)");
+    if (ev == RUNNER_EVENT_STOPPED && !d->quit && d->app->settings.autoquit >= 0) {
+        log_info(LOGGER, "--autoquit: leaving in %g seconds (n starts a new test instead)",
+                 d->app->settings.autoquit);
+        ev_timer_stop(d->app->loop, &d->autoquit);
+        ev_timer_set(&d->autoquit, d->app->settings.autoquit, 0.);
+        ev_timer_start(d->app->loop, &d->autoquit);
+    }
 }
 
 /* Colours, or attributes alone when colour is off or missing. */
@@ -451,6 +522,24 @@ screen_on(struct dash *d)
         return false;
     }
     set_term(scr);
+    /*
+     * A terminal without cursor addressing (TERM=dumb, unknown types
+     * curses maps to dumb) would get the whole screen on one line, and a
+     * run waiting for q: the caller runs headless instead.
+     */
+    {
+        const char *cup = tigetstr("cup");
+
+        if (cup == NULL || cup == (char *)-1 || cup[0] == '\0') {
+            endwin();
+            delscreen(scr);
+            if (d->keys != stdin)
+                fclose(d->keys);
+            d->keys = NULL;
+            d->no_cursor = true;
+            return false;
+        }
+    }
     d->screen_on = true;
     cbreak();
     noecho();
@@ -472,6 +561,7 @@ ui_run(struct app *app)
     struct sigaction sa;
     const char *codeset;
     int status, sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+    bool no_cursor;
     size_t i;
 
     /* the locale decides UTF-8 only; numbers keep their C format (Locust's tables) */
@@ -484,6 +574,8 @@ ui_run(struct app *app)
     d->refresh = app->settings.refresh > 0.05 ? app->settings.refresh : 0.05;
     d->sort_col = COL_NAME;
     d->sort_desc = false;
+    d->sel_entry = -1;
+    d->detail_entry = -1;
     stats_init(&d->view);
     d->thresholds = xcalloc(app->settings.nthresholds + 1, sizeof(*d->thresholds));
     pthread_mutex_init(&d->log_lock, NULL);
@@ -500,9 +592,11 @@ ui_run(struct app *app)
         stats_free(&d->view);
         free(d->thresholds);
         pthread_mutex_destroy(&d->log_lock);
+        no_cursor = d->no_cursor;
         free(d);
-        log_warning(LOGGER, "cannot drive this terminal (TERM=%s): running headless",
-                    getenv("TERM") ? getenv("TERM") : "");
+        log_warning(LOGGER, "the dashboard cannot drive this terminal (TERM=%s%s): "
+                    "running headless", getenv("TERM") ? getenv("TERM") : "",
+                    no_cursor ? ", no cursor addressing" : "");
         return UI_UNAVAILABLE;
     }
     crash_dash = d;
@@ -519,6 +613,18 @@ ui_run(struct app *app)
     ev_io_init(&d->input, on_input, fileno(d->keys), EV_READ);
     d->input.data = d;
     ev_io_start(app->loop, &d->input);
+    stats_init(&d->print_view);
+    ev_timer_init(&d->print_stats, on_print_stats, 2., 2.);
+    d->print_stats.data = d;
+    if (app->settings.print_stats) {
+        if (isatty(STDERR_FILENO))
+            log_warning(LOGGER, "--print-stats: standard error is the dashboard's terminal; "
+                        "redirect it (2>FILE) to get the periodic tables");
+        else
+            ev_timer_start(app->loop, &d->print_stats);
+    }
+    ev_timer_init(&d->autoquit, on_autoquit, 0., 0.);
+    d->autoquit.data = d;
     ev_timer_init(&d->redraw, on_redraw, 0., d->refresh);
     d->redraw.data = d;
     ev_timer_start(app->loop, &d->redraw);
@@ -536,6 +642,8 @@ ui_run(struct app *app)
 
     ev_io_stop(app->loop, &d->input);
     ev_timer_stop(app->loop, &d->redraw);
+    ev_timer_stop(app->loop, &d->autoquit);
+    ev_timer_stop(app->loop, &d->print_stats);
     app_unwatch_signals(app);
     ev_signal_stop(app->loop, &d->sigwinch);
     runner_set_listener(d->runner, NULL, NULL);
@@ -553,6 +661,7 @@ ui_run(struct app *app)
         fclose(d->keys);
     stats_free(&d->view);
     free(d->thresholds);
+    stats_free(&d->print_view);
     free(d->rows_data);
     pthread_mutex_destroy(&d->log_lock);
     free(d);

@@ -75,13 +75,14 @@ struct tcol {
 
 /*
  * Choose the shown columns and their widths: widths hold the content
- * widths on entry; the flexible column gets at least min_flex and at most
- * what it needs. Returns the flexible column's width.
+ * widths on entry; the flexible column gets at least min_flex and all the
+ * width left (a wide terminal's spare width goes to the name). Returns the
+ * flexible column's width.
  */
 static int
 table_fit(struct tcol *c, int n, int flex, int min_flex, int avail)
 {
-    int used, i, rank, want = c[flex].width;
+    int used, i, rank;
 
     for (i = 0; i < n; i++)
         c[i].shown = true;
@@ -106,10 +107,6 @@ table_fit(struct tcol *c, int n, int flex, int min_flex, int avail)
             break;
     }
     c[flex].width = avail - used;
-    if (want < min_flex)
-        want = min_flex;
-    if (c[flex].width > want)
-        c[flex].width = want;
     if (c[flex].width < 1)
         c[flex].width = 1;
     return c[flex].width;
@@ -129,7 +126,12 @@ table_row(int y, const struct tcol *c, int n, const char *const *cells, int attr
             continue;
         if (w > (int)sizeof(buf) - 1)
             w = (int)sizeof(buf) - 1;
-        if ((int)strlen(cells[i]) > w && c[i].left && w > 2)
+        if ((int)strlen(cells[i]) > w && c[i].left && w > 6) {
+            /* cut in the middle: names differ at their ends (/v1/models/a/predict) */
+            int len = (int)strlen(cells[i]), head = (w - 2) / 2, tail = w - 2 - head;
+
+            snprintf(buf, sizeof(buf), "%.*s..%s", head, cells[i], cells[i] + len - tail);
+        } else if ((int)strlen(cells[i]) > w && c[i].left && w > 2)
             snprintf(buf, sizeof(buf), "%.*s..", w - 2, cells[i]);
         else if (c[i].left)
             snprintf(buf, sizeof(buf), "%-*.*s", w, w, cells[i]);
@@ -170,7 +172,12 @@ clamp_scroll(struct dash *d, enum dash_view v, int rows, int page)
 void
 views_scroll(struct dash *d, int delta)
 {
-    long next = (long)d->scroll[d->current] + delta;
+    long next;
+
+    /* the Log view keeps its place counted from the newest line (0 follows it) */
+    if (d->current == VIEW_LOG)
+        delta = -delta;
+    next = (long)d->scroll[d->current] + delta;
 
     /* the next draw clamps the top: the view knows its rows only then */
     if (next > (1L << 28))
@@ -181,6 +188,48 @@ views_scroll(struct dash *d, int delta)
 }
 
 /* ---- Statistics ---- */
+
+/* The selected entry's position in display order (the first row if none); -1: no rows. */
+static int
+selected_row(struct dash *d)
+{
+    size_t i;
+
+    if (d->nrows_data == 0)
+        return -1;
+    for (i = 0; i < d->nrows_data; i++)
+        if (d->rows_data[i].e - d->view.entries == d->sel_entry)
+            return (int)i;
+    d->sel_entry = (int)(d->rows_data[0].e - d->view.entries);
+    return 0;
+}
+
+void
+views_select(struct dash *d, int delta, bool page)
+{
+    int row = selected_row(d), n = (int)d->nrows_data;
+    long next;
+
+    if (row < 0)
+        return;
+    next = (long)row + delta;
+    if (next > n - 1)
+        next = n - 1;
+    if (next < 0)
+        next = 0;
+    d->sel_entry = (int)(d->rows_data[next].e - d->view.entries);
+    if (page)
+        views_scroll(d, delta);
+}
+
+void
+views_open_detail(struct dash *d)
+{
+    if (selected_row(d) < 0)
+        return;
+    d->detail_entry = d->sel_entry;
+    d->mode = MODE_DETAIL;
+}
 
 static const struct {
     const char *head;
@@ -319,7 +368,7 @@ draw_stats(struct dash *d, int top, int height)
     const char *ptrs[COL_COUNT];
     double total_v[COL_COUNT];
     size_t n = d->nrows_data, i;
-    int col, page, first, y, k;
+    int col, page, first, y, k, sel;
     char hidden[256];
 
     cells = xmalloc((n + 1) * sizeof(*cells));
@@ -347,12 +396,17 @@ draw_stats(struct dash *d, int top, int height)
     table_fit(c, COL_COUNT, COL_NAME, 16, COLS);
     hidden_names(c, COL_COUNT, hidden, sizeof(hidden));
 
-    /* title, header, rows, a rule, Aggregated */
+    /* title, header, rows, a rule, Aggregated; the selected row stays in sight */
     page = height - 4;
+    sel = selected_row(d);
+    if (sel >= 0 && sel < d->scroll[VIEW_STATS])
+        d->scroll[VIEW_STATS] = sel;
+    else if (sel >= 0 && page > 0 && sel >= d->scroll[VIEW_STATS] + page)
+        d->scroll[VIEW_STATS] = sel - page + 1;
     first = clamp_scroll(d, VIEW_STATS, (int)n, page);
-    putf(top, 0, COLS, d->theme.title, "Statistics (ms, bytes)  sort: %s %s%s%s",
+    putf(top, 0, COLS, d->theme.title, "Statistics (ms, bytes)  sort: %s %s%s%s%s",
          stat_cols[d->sort_col].head, d->sort_desc ? "desc" : "asc",
-         hidden[0] ? "  hidden: " : "", hidden);
+         hidden[0] ? "  hidden: " : "", hidden, n > 0 ? "  Enter: detail" : "");
     for (col = 0; col < COL_COUNT; col++)
         ptrs[col] = c[col].head;
     table_row(top + 1, c, COL_COUNT, ptrs, A_BOLD | A_UNDERLINE);
@@ -361,7 +415,9 @@ draw_stats(struct dash *d, int top, int height)
 
         for (col = 0; col < COL_COUNT; col++)
             ptrs[col] = col == COL_NAME ? r->e->name : cells[first + k][col];
-        table_row(y, c, COL_COUNT, ptrs, r->e->num_failures > 0 ? d->theme.bad : (int)A_NORMAL);
+        table_row(y, c, COL_COUNT, ptrs,
+                  (r->e->num_failures > 0 ? d->theme.bad : (int)A_NORMAL) |
+                      (first + k == sel ? (int)A_REVERSE : 0));
     }
     if (n == 0)
         put(top + 2, 0, COLS, d->theme.dim, "(no requests yet)");
@@ -431,8 +487,8 @@ draw_failures(struct dash *d, int top, int height)
 
     page = height - 2;
     first = clamp_scroll(d, VIEW_FAILURES, (int)s->nerrors, page);
-    putf(top, 0, COLS, d->theme.title, "Failures: %zu kinds, %llu occurrences; most frequent first%s",
-         s->nerrors, (unsigned long long)total,
+    putf(top, 0, COLS, d->theme.title, "Failures: %zu kind%s, %llu occurrence%s; most frequent first%s",
+         s->nerrors, s->nerrors == 1 ? "" : "s", (unsigned long long)total, total == 1 ? "" : "s",
          (int)s->nerrors > page ? " (arrows, PgUp/PgDn, Home/End scroll)" : "");
     for (k = 0; k < 4; k++)
         ptrs[k] = c[k].head;
@@ -521,6 +577,124 @@ draw_percentiles(struct dash *d, int top, int height)
     free(cells);
 }
 
+/* ---- one entry in detail ---- */
+
+/*
+ * Enter on a Statistics row: the whole name, the counts and rates, every
+ * response time figure, all percentiles, the average time to first byte
+ * and the entry's failures.
+ */
+static void
+draw_detail(struct dash *d, int top, int height)
+{
+    const struct stats *s = &d->view;
+    const struct stats_entry *e;
+    int y = top, bottom = top + height, k, x, len, off;
+    char full[1024];
+    uint64_t occurrences = 0;
+    size_t kinds = 0, i;
+
+    if (d->detail_entry < 0 || (size_t)d->detail_entry >= s->nentries) {
+        d->mode = MODE_NORMAL;
+        return;
+    }
+    e = &s->entries[d->detail_entry];
+    putf(y++, 0, COLS, d->theme.title,
+         "Request detail  (Esc or Enter: back to the table; Up/Down: previous/next row)");
+    /* the whole name, over as many lines as it needs (four at most) */
+    len = snprintf(full, sizeof(full), "%s %s", e->method, e->name);
+    for (off = 0; off < len && y < top + 5; off += COLS)
+        put(y++, 0, COLS, A_BOLD, full + off);
+    y++;
+    putf(y++, 0, COLS, e->num_failures > 0 ? d->theme.bad : (int)A_NORMAL,
+         "Requests %llu   Failures %llu (%.2f%%)   Current RPS %.1f   Current failures/s %.1f",
+         (unsigned long long)e->num_requests, (unsigned long long)e->num_failures,
+         stats_fail_ratio(e) * 100.0, stats_current_rps(s, e), stats_current_fail_per_sec(s, e));
+    if (e->num_requests == 0) {
+        putf(y++, 0, COLS, A_NORMAL, "Response time (ms): no requests yet");
+    } else {
+        putf(y++, 0, COLS, A_NORMAL,
+             "Response time (ms): average %.0f   min %.0f   max %.0f   median %.0f",
+             floor(stats_avg_ms(e)), floor(stats_min_ms(e)), floor(stats_max_ms(e)),
+             stats_median_ms(e));
+        putf(y++, 0, COLS, A_NORMAL,
+             "Time to first byte (ms): average %.1f   (request sent to the first byte of the "
+             "answer)", stats_avg_ttfb_ms(e));
+        putf(y++, 0, COLS, A_NORMAL, "Average size (bytes): %.0f", floor(stats_avg_bytes(e)));
+    }
+    y++;
+    /* all percentiles, labels over values */
+    if (y + 2 < bottom) {
+        putf(y, 0, COLS, A_BOLD | A_UNDERLINE, "%-12s", "Percentile");
+        putf(y + 1, 0, COLS, A_NORMAL, "%-12s", "ms");
+        for (k = 0, x = 12; k < STATS_NPERCENTILES && x + 7 <= COLS; k++, x += 7) {
+            putf(y, x, 7, A_BOLD | A_UNDERLINE, "%6s ", stats_percentile_labels[k]);
+            if (e->num_requests == 0)
+                putf(y + 1, x, 7, A_NORMAL, "%6s ", "N/A");
+            else
+                putf(y + 1, x, 7, A_NORMAL, "%6ld ", stats_percentile_ms(e, stats_percentiles[k]));
+        }
+        y += 3;
+    }
+    /* this entry's failures, most frequent first as they come */
+    for (i = 0; i < s->nerrors; i++)
+        if (s->errors[i].entry == d->detail_entry) {
+            kinds++;
+            occurrences += s->errors[i].occurrences;
+        }
+    if (y < bottom)
+        putf(y++, 0, COLS, kinds > 0 ? d->theme.bad : d->theme.title,
+             "Failures of this entry: %zu kind%s, %llu occurrence%s", kinds, kinds == 1 ? "" : "s",
+             (unsigned long long)occurrences, occurrences == 1 ? "" : "s");
+    for (i = 0; i < s->nerrors && y < bottom; i++)
+        if (s->errors[i].entry == d->detail_entry)
+            putf(y++, 0, COLS, d->theme.bad, "  %8llu  %s",
+                 (unsigned long long)s->errors[i].occurrences, s->errors[i].reason);
+}
+
+/* ---- Log ---- */
+
+/*
+ * The log lines kept while the screen is ours (warnings included), newest
+ * last, following new lines unless scrolled back; they are also printed
+ * to stderr when the dashboard closes.
+ */
+static void
+draw_log(struct dash *d, int top, int height)
+{
+    int page = height - 1, rows, back, first, k;
+    size_t dropped;
+
+    pthread_mutex_lock(&d->log_lock);
+    rows = (int)d->log_count;
+    dropped = d->log_dropped;
+    d->rows[VIEW_LOG] = rows;
+    d->page[VIEW_LOG] = page;
+    back = d->scroll[VIEW_LOG];
+    if (back > rows - page)
+        back = rows - page;
+    if (back < 0)
+        back = 0;
+    d->scroll[VIEW_LOG] = back;
+    first = rows - page - back;
+    if (first < 0)
+        first = 0;
+    putf(top, 0, COLS, d->theme.title, "Log: %d line%s%s, newest last%s", rows,
+         rows == 1 ? "" : "s", dropped > 0 ? " kept" : "",
+         back > 0 ? " (scrolled back: End follows new lines)"
+                  : rows > page ? " (Up/PgUp/Home scroll back)" : "");
+    if (rows == 0)
+        put(top + 1, 0, COLS, d->theme.dim, "(no log lines yet)");
+    for (k = 0; k < page && first + k < rows; k++) {
+        const char *line = d->log[(d->log_head + (size_t)(first + k)) % DASH_LOG_LINES];
+        bool warn = strstr(line, "/WARNING/") != NULL || strstr(line, "/ERROR/") != NULL ||
+                    strstr(line, "/CRITICAL/") != NULL;
+
+        put(top + 1 + k, 0, COLS, warn ? d->theme.bad : (int)A_NORMAL, line);
+    }
+    pthread_mutex_unlock(&d->log_lock);
+}
+
 /* ---- Help ---- */
 
 static const char *const help_lines[] = {
@@ -529,7 +703,8 @@ static const char *const help_lines[] = {
     "  2  Charts        RPS and failures/s, median and 95th percentile, users",
     "  3  Failures      occurrences, method, name and reason, most frequent first",
     "  4  Percentiles   response time percentiles per name",
-    "  5  Help          this page (also ? or h; again to go back)",
+    "  5  Log           log lines and warnings of the run, newest last (also l)",
+    "  6  Help          this page (also ? or h; again to go back)",
     "  Tab / Shift-Tab  next / previous view",
     "",
     "Test",
@@ -546,8 +721,11 @@ static const char *const help_lines[] = {
     "  A Average  I Min  X Max  Z Average size  C Current RPS  E Current failures/s",
     "           (the same key again inverts the order)",
     "",
+    "  Enter    the selected row in detail: whole name, all percentiles, time to",
+    "           first byte, its failures (Up/Down: next row; Esc or Enter: back)",
+    "",
     "Moving around",
-    "  Up/Down or k/j   scroll a row;  PgUp/PgDn or b/Space  scroll a page",
+    "  Up/Down or k/j   select a row (Statistics) or scroll;  PgUp/PgDn or b/Space  a page",
     "  Home / End       first / last row;  Ctrl-L  repaint the screen",
     "  g                braille or ASCII charts (braille needs a UTF-8 locale)",
     "",
@@ -687,7 +865,7 @@ static void
 draw_tabs(struct dash *d)
 {
     static const char *const names[VIEW_COUNT] = { "Statistics", "Charts", "Failures",
-                                                    "Percentiles", "Help" };
+                                                    "Percentiles", "Log", "Help" };
     int x = 0, v;
 
     move(2, 0);
@@ -726,32 +904,61 @@ draw_footer(struct dash *d)
         return;
     }
     if (level >= LOG_WARNING && last[0] != '\0' && time_mono() - when < 10.0) {
-        put(LINES - 1, 0, COLS, d->theme.bad, last);
+        char line[300];
+
+        snprintf(line, sizeof(line), "%s%s", last, d->current == VIEW_LOG ? "" : "  (5: Log)");
+        put(LINES - 1, 0, COLS, d->theme.bad, line);
         return;
     }
     if (st == RUNNER_SPAWNING || st == RUNNER_RUNNING)
-        hint = "s stop  e edit  +/- users  r reset  1-5/Tab views  < > sort  ? help  q quit";
+        hint = "s stop  e edit  +/- users  r reset  1-6/Tab views  < > sort  ? help  q quit";
     else if (st == RUNNER_STOPPING)
         hint = "stopping: s or q abandons the requests in flight";
     else
-        hint = "s start  n new test  r reset  1-5/Tab views  < > sort  ? help  q quit";
+        hint = "s start  n new test  r reset  1-6/Tab views  < > sort  ? help  q quit";
     put(LINES - 1, 0, COLS, d->theme.dim, hint);
 }
 
-/* Below 80x24: say so instead of drawing broken views. */
+/*
+ * Below 80x24 the views do not fit: show the essentials (state, users,
+ * elapsed time, RPS, requests and failures), say what size the full
+ * dashboard needs, and keep the keys' hints; a dialog shows as one line
+ * at the bottom (panel.c), so q, its question and y work as on a large screen.
+ */
 static void
-draw_too_small(void)
+draw_too_small(struct dash *d)
 {
-    char line[128];
-    int y = LINES / 2, len;
+    const struct runner *r = d->runner;
+    const struct stats *s = &d->view;
+    enum runner_state st = runner_state(r);
+    char elapsed[32], line[128];
+    int y = 0, len;
 
     erase();
+    fmt_clock(elapsed, sizeof(elapsed), runner_elapsed(r));
+    putf(y++, 0, COLS, d->theme.header | A_BOLD, "cicada %s", runner_state_name(st));
+    putf(y++, 0, COLS, A_NORMAL, "users %u/%u  elapsed %s", runner_user_count(r),
+         runner_target_users(r), elapsed);
+    putf(y++, 0, COLS, A_BOLD, "RPS %.1f  failures/s %.1f", stats_current_rps(s, &s->total),
+         stats_current_fail_per_sec(s, &s->total));
+    putf(y++, 0, COLS, s->total.num_failures > 0 ? d->theme.bad : (int)A_NORMAL,
+         "requests %llu  failures %llu (%.1f%%)", (unsigned long long)s->total.num_requests,
+         (unsigned long long)s->total.num_failures, stats_fail_ratio(&s->total) * 100.0);
+    y++;
     len = snprintf(line, sizeof(line), "terminal too small: have %dx%d, need %dx%d", COLS, LINES,
                    DASH_MIN_COLS, DASH_MIN_LINES);
-    mvaddnstr(y > 0 ? y - 1 : 0, len < COLS ? (COLS - len) / 2 : 0, line, COLS);
-    len = (int)strlen("q quits");
-    if (y + 1 < LINES)
-        mvaddnstr(y + 1, len < COLS ? (COLS - len) / 2 : 0, "q quits", COLS);
+    if (y < LINES - 1)
+        mvaddnstr(y++, 0, line, COLS);
+    (void)len;
+    if (y < LINES - 1)
+        put(y, 0, COLS, d->theme.dim, "for the full dashboard");
+    if (d->message[0] != '\0')
+        put(LINES - 1, 0, COLS, A_BOLD, d->message);
+    else
+        put(LINES - 1, 0, COLS, d->theme.dim,
+            st == RUNNER_SPAWNING || st == RUNNER_RUNNING ? "s stop  +/- users  q quit"
+            : st == RUNNER_STOPPING                       ? "stopping: s or q abandons"
+                                                          : "s start  q quit");
     wnoutrefresh(stdscr);
 }
 
@@ -761,12 +968,18 @@ views_draw(struct dash *d)
     int top = 3, height = LINES - 4;
 
     if (COLS < DASH_MIN_COLS || LINES < DASH_MIN_LINES) {
-        draw_too_small();
+        draw_too_small(d);
         return;
     }
     erase();
     draw_header(d);
     draw_tabs(d);
+    if (d->mode == MODE_DETAIL) {
+        draw_detail(d, top, height);
+        draw_footer(d);
+        wnoutrefresh(stdscr);
+        return;
+    }
     switch (d->current) {
     case VIEW_STATS:
         draw_stats(d, top, height);
@@ -779,6 +992,9 @@ views_draw(struct dash *d)
         break;
     case VIEW_PERCENTILES:
         draw_percentiles(d, top, height);
+        break;
+    case VIEW_LOG:
+        draw_log(d, top, height);
         break;
     case VIEW_HELP:
     case VIEW_COUNT:

@@ -131,6 +131,11 @@ good | scenario
 expect_error "^cicada: unknown option '--usres' \(did you mean '--users'\?\)" -f "$T/s.ini" --usres 5
 expect_error "^cicada: unknown option '--frobnicate'" -f "$T/s.ini" --frobnicate
 expect_error "^cicada: -u needs a value" -f "$T/s.ini" -u
+# a value that looks like a flag is a forgotten value (issue 16): no file named --headless
+expect_error "^cicada: --json needs a value, but the next word '--headless' looks like an option \(write --json=--headless" \
+    -f "$T/s.ini" -t 1s --json --headless
+[ -e ./--headless ] || [ -e "$T/--headless" ] && fail "--json --headless wrote a file named --headless"
+expect_error "^cicada: -H needs a value, but the next word '-u' looks like an option" -f "$T/s.ini" -H -u 2
 expect_error "^cicada: -u: bad value \"abc\" for users" -f "$T/s.ini" -u abc
 expect_error "^cicada: --users: bad value \"-3\" for users" -f "$T/s.ini" --users -3
 expect_error "^cicada: -r: bad value \"fast\" for spawn_rate" -f "$T/s.ini" -r fast

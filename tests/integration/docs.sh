@@ -21,4 +21,12 @@ for k in host users spawn_rate run_time threads stop_timeout timeout connect_tim
          spike_time after spike_rate threshold abort_on_fail grace csv json html; do
     sed 's/\\-/-/g' "$top_srcdir/man/cicada.ini.5" | grep -q "$k" || fail "key $k is not in man/cicada.ini.5"
 done
+# every file make install puts in PREFIX/share/cicada is named in FILES, under PREFIX
+files=$(sed -n '/^dist_pkgdata_DATA/,/^$/p' "$top_srcdir/Makefile.am" | grep -o 'conf/[a-z.-]*' | sed 's|conf/||')
+[ -n "$files" ] || fail "no dist_pkgdata_DATA in Makefile.am"
+man_files=$(sed -n '/^\.SH FILES/,/^\.SH /p' "$top_srcdir/man/cicada.1" | sed 's/\\-/-/g')
+for f in $files; do
+    echo "$man_files" | grep -q -- "$f" || fail "$f is installed but not in cicada(1) FILES"
+done
+echo "$man_files" | grep -q "/usr/share/cicada" && fail "cicada(1) FILES names /usr/share/cicada, not the configured PREFIX"
 echo "help and man pages agree on $(echo "$help_opts" | wc -l) options"

@@ -37,6 +37,34 @@ rc=$?
 grep -q "writing html report to file: $T/report.html" "$T/err" || fail "no log line for the HTML report"
 received=$(target_count)
 
+# axis ticks (issue 16): 0, step, 2 step ... with step 1, 2 or 5 x 10^n; users whole numbers
+python3 - "$T/report.html" <<'EOP' || fail "chart axis ticks: see above"
+import math, re, sys
+html = open(sys.argv[1]).read()
+svgs = re.findall(r'<svg class="chart".*?</svg>', html, re.S)
+assert len(svgs) == 3, len(svgs)
+for name, svg in zip(("rps", "response times", "users"), svgs):
+    ticks = [float(t) for t in re.findall(r'<text class="tick"[^>]*>([^<]*)</text>', svg)]
+    assert len(ticks) >= 2 and ticks[0] == 0, (name, ticks)
+    step = ticks[1]
+    m = step / 10 ** math.floor(math.log10(step) + 1e-9)
+    assert any(abs(m - n) < 1e-6 for n in (1, 2, 5)), (name, "step", step)
+    assert all(abs(t - k * step) < 1e-6 * step for k, t in enumerate(ticks)), (name, ticks)
+    if name == "users":
+        assert all(t == int(t) for t in ticks), (name, ticks)
+    print(f"{name}: ticks {ticks}")
+# time to first byte (issue 16): a column of the request statistics, never above the average
+table = re.search(r'<table id="request-stats">.*?</table>', html, re.S).group(0)
+heads = [re.sub("<[^>]*>", "", h) for h in re.findall(r"<th[^>]*>.*?</th>", table)]
+assert "Avg time to first byte (ms)" in heads, heads
+ti, ai = heads.index("Avg time to first byte (ms)"), heads.index("Average (ms)")
+for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)[1:]:
+    cells = [re.sub("<[^>]*>", "", c) for c in re.findall(r"<td[^>]*>.*?</td>", row)]
+    ttfb, avg = float(cells[ti]), float(cells[ai])
+    assert 0 <= ttfb <= avg + 1, (cells[1], ttfb, avg)
+print("time to first byte column:", heads[ti])
+EOP
+
 render() {
     # $1: the report; $2: name for the outputs
     timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \

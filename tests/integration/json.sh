@@ -129,3 +129,12 @@ grep -q "^cicada: --json: cannot write .*nope/r.json: the directory" "$T/bad.err
     fail "message: $(cat "$T/bad.err")"
 [ "$(target_count)" = 0 ] || fail "bad input sent requests"
 echo "missing directory: exit 2, no request sent"
+
+# a value that looks like a flag needs "=": --json=--odd-name writes the file --odd-name
+(cd "$T" && "$CICADA" -f "$T/s.ini" --headless -u 1 -t 1s --only-summary --json=--odd-name) >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" = 2 ] && fail "--json=--odd-name refused: $(cat "$T/err")"
+python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$T/--odd-name" ||
+    fail "--json=--odd-name: no JSON in the file --odd-name"
+[ -s "$T/--odd-name" ] || fail "--json=--odd-name did not write the file --odd-name"
+echo "ok: --json=--odd-name writes --odd-name"

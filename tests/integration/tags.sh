@@ -62,6 +62,10 @@ runs plain predict health -- -E web
 runs home plain -- --exclude-tags slow,api
 runs home -- -T web -E slow
 runs predict -- -T ml,slow -E web
+# several words after -T or -E, as Locust takes them (issue 16)
+runs search predict -- -T slow ml
+runs predict -- -T ml slow -E web home
+runs home search -- Web -T web slow --only-summary
 CICADA_TAGS=api runs predict health --
 CICADA_EXCLUDE_TAGS=api runs home search plain --
 

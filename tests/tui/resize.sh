@@ -27,7 +27,10 @@ tui_screen | grep -q "/p/40" && fail "80x24: /p/40 shows before scrolling"
 tui_wait "rows 1-16 of 40"
 echo "80x24: 16 of 40 rows, hidden columns named"
 
-# scrolling
+# scrolling: Down moves the selected row, and scrolls once it leaves the page
+tui_keys -N 15 Down
+sleep 0.5
+tui_screen | grep -q "rows 1-16 of 40" || fail "15 x Down scrolled before the selection left the page"
 tui_keys Down
 tui_wait "rows 2-17 of 40"
 tui_screen | grep -q "^GET +/p/01 " && fail "Down did not scroll /p/01 away"

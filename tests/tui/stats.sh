@@ -86,7 +86,7 @@ echo "reset: Aggregated $before -> $after"
 
 # the other views
 tui_keys 3
-tui_wait "^Failures: 1 kinds"
+tui_wait "^Failures: 1 kind, [0-9]+ occurrences"
 tui_wait "^ +[0-9]+ GET +/status/500 +HTTP 500"
 tui_keys 4
 tui_wait "^Response time percentiles"
@@ -98,7 +98,7 @@ tui_wait "Response Times \(ms\)"
 tui_wait "Number of Users:"
 sleep 2.5
 tui_screen | LC_ALL=C.UTF-8 grep -qP '[\x{2801}-\x{28FF}]' || fail "no braille in the charts in a UTF-8 locale"
-tui_keys 5
+tui_keys 6
 tui_wait "edit users and spawn rate"
 tui_keys Tab
 tui_wait "\[1 Statistics\]"

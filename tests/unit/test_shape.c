@@ -73,6 +73,15 @@ test_stages(void **state)
     assert_string_equal(shape_describe(sh, 0, buf, sizeof(buf)),
                         "stage 1/4: 40 users at 1.33/s for 30s");
     shape_free(sh);
+    {
+        static const char *const one[] = { "stage=10 1", NULL };
+
+        /* one user, not "1 users" */
+        sh = build(one);
+        assert_string_equal(shape_describe(sh, 0, buf, sizeof(buf)),
+                            "stage 1/1: 1 user at 0.1/s for 10s");
+        shape_free(sh);
+    }
 }
 
 static void

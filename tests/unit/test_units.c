@@ -240,6 +240,51 @@ test_format(void **state)
 }
 
 /* Run the units tests. */
+/* Axis ticks are 1, 2 or 5 x 10^n; user counts whole (issue 16: 28.6, 273, 12.5 users). */
+static bool
+nice(double step)
+{
+    double m = step / pow(10, floor(log10(step) + 1e-9));
+
+    return fabs(m - 1) < 1e-6 || fabs(m - 2) < 1e-6 || fabs(m - 5) < 1e-6;
+}
+
+static void
+test_ticks(void **state)
+{
+    static const double maxes[] = { 0.07, 0.3, 1, 2.5, 7, 28.6, 50, 99, 100, 109, 273, 2866,
+                                    12345, 1e6 };
+    size_t i;
+    int ticks;
+
+    (void)state;
+    for (i = 0; i < sizeof(maxes) / sizeof(maxes[0]); i++) {
+        for (ticks = 2; ticks <= 8; ticks++) {
+            for (int whole = 0; whole <= 1; whole++) {
+                double step = units_tick_step(maxes[i], ticks, whole), top;
+
+                top = units_tick_top(maxes[i], step);
+                assert_true(nice(step));
+                assert_true(top >= maxes[i] - 1e-9);
+                assert_true(top / step <= ticks + 1e-6);
+                /* the step is the smallest nice one that fits */
+                assert_true(top - step < maxes[i] + 1e-9 || (whole && step == 1));
+                if (whole)
+                    assert_true(step >= 1 && step == floor(step));
+            }
+        }
+    }
+    assert_true(units_tick_step(28.6, 4, true) == 10);
+    assert_true(units_tick_top(28.6, 10) == 30);
+    assert_true(units_tick_step(273, 5, false) == 100);
+    assert_true(units_tick_top(273, 100) == 300);
+    assert_true(units_tick_step(50, 4, true) == 20);
+    assert_true(units_tick_step(3, 4, true) == 1);
+    assert_true(units_tick_step(2, 4, false) == 0.5);
+    assert_true(units_tick_step(0, 4, true) == 1);
+    assert_true(units_tick_top(0, 1) == 1);
+}
+
 int
 main(void)
 {
@@ -250,6 +295,7 @@ main(void)
         cmocka_unit_test(test_double),
         cmocka_unit_test(test_size),
         cmocka_unit_test(test_format),
+        cmocka_unit_test(test_ticks),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
