@@ -298,6 +298,7 @@ app_write_reports(struct app *app)
     }
     run.stopped_by = stopped_by(app);
     run.exit_status = exit_status;
+    run.open = app->runner != NULL && runner_open(app->runner);
     run.threads = app->runner != NULL ? runner_threads(app->runner) : 0;
     run.target_users = app->runner != NULL && runner_target_users(app->runner) > 0
                            ? runner_target_users(app->runner)
@@ -388,6 +389,24 @@ print_thresholds(struct app *app, FILE *out)
 }
 
 void
+app_print_open_model(struct app *app, FILE *out, const struct stats *view)
+{
+    const struct hist *h = &view->send_hist;
+    uint64_t n = h->total;
+
+    fprintf(out, "Open model: %llu arrivals sent, %llu dropped (no free user in the pool of %u); "
+            "the response times above count from each arrival's intended start\n",
+            (unsigned long long)n, (unsigned long long)view->dropped, app->settings.users);
+    if (n > 0)
+        fprintf(out, "From the actual send: p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms\n",
+                (double)hist_value_at_rank(h, (uint64_t)(n * 0.50)) / 1000.0,
+                (double)hist_value_at_rank(h, (uint64_t)(n * 0.90)) / 1000.0,
+                (double)hist_value_at_rank(h, (uint64_t)(n * 0.99)) / 1000.0,
+                (double)hist_value_at_rank(h, n) / 1000.0);
+    fputc('\n', out);
+}
+
+void
 app_print_summary(struct app *app, int exit_status)
 {
     struct stats view;
@@ -396,6 +415,8 @@ app_print_summary(struct app *app, int exit_status)
     stats_init(&view);
     stats_copy(&view, &app->stats);
     console_print_final(stderr, &view, console_name_width());
+    if (app->runner != NULL && runner_open(app->runner))
+        app_print_open_model(app, stderr, &view);
     print_thresholds(app, stderr);
     fflush(stderr);
     stats_free(&view);
@@ -483,7 +504,8 @@ open_reports(struct app *app)
         (s->html_path != NULL && check_report_path(s->html_path, &s->html_origin) < 0))
         return -1;
     if (s->csv_prefix != NULL) {
-        app->csv = csv_report_open(s->csv_prefix, s->csv_full_history, &err);
+        app->csv = csv_report_open(s->csv_prefix, s->csv_full_history,
+                                   s->rate > 0 || shape_is_rate(app->scenario.shape), &err);
         if (app->csv == NULL) {
             usage_error("%s: %s", origin_describe(&s->csv_origin, where, sizeof(where)), err);
             free(err);
@@ -587,7 +609,31 @@ prepare(struct app *app, int argc, char **argv)
         free(err);
         return EXIT_USAGE;
     }
-    if (app->scenario.shape != NULL) {
+    if (app->scenario.shape != NULL && s->rate > 0 && !shape_is_rate(app->scenario.shape)) {
+        usage_error("%s: --rate (the open model) does not go with the [shape] of users at "
+                    "%s:%d: give the rates as rate_stage = DURATION RATE in [shape], or leave "
+                    "out the rate", origin_describe(&s->rate_origin, where, sizeof(where)),
+                    app->scenario.path, shape_line(app->scenario.shape));
+        return EXIT_USAGE;
+    }
+    if (shape_is_rate(app->scenario.shape) && s->rate > 0) {
+        usage_error("%s: --rate does not go with the rate stages of [shape] at %s:%d: one "
+                    "or the other", origin_describe(&s->rate_origin, where, sizeof(where)),
+                    app->scenario.path, shape_line(app->scenario.shape));
+        return EXIT_USAGE;
+    }
+    if (s->rate > 0 || shape_is_rate(app->scenario.shape)) {
+        /* the open model's pool: -u, or twice the peak rate (100 at least) */
+        double peak = s->rate;
+
+        for (size_t i = 0; app->scenario.shape != NULL && shape_is_rate(app->scenario.shape) &&
+                           i < shape_nstages(app->scenario.shape); i++)
+            if (shape_stage(app->scenario.shape, i)->arrival_rate > peak)
+                peak = shape_stage(app->scenario.shape, i)->arrival_rate;
+        if (s->users_origin.kind == ORIGIN_DEFAULT)
+            s->users = peak * 2 > 100 ? (peak * 2 < 10000 ? (unsigned)(peak * 2 + 0.5) : 10000)
+                                      : 100;
+    } else if (app->scenario.shape != NULL) {
         const struct origin *o = s->users_origin.kind != ORIGIN_DEFAULT ? &s->users_origin
                                                                          : &s->spawn_rate_origin;
 

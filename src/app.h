@@ -10,6 +10,7 @@
 #define CICADA_APP_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <ev.h>
 
@@ -111,6 +112,12 @@ size_t app_eval_thresholds(struct app *app, const struct stats *view);
  * against it. Returns 0, or -1 with *err (allocated) and nothing changed.
  */
 int app_change_host(struct app *app, const char *url, char **err);
+
+/*
+ * The open model's lines after the final tables: arrivals sent and
+ * dropped, and the response times from the actual send.
+ */
+void app_print_open_model(struct app *app, FILE *out, const struct stats *view);
 
 /* Print the final tables to stderr ("Shutting down" first, as Locust does). */
 void app_print_summary(struct app *app, int exit_status);

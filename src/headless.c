@@ -30,6 +30,10 @@ print_table(struct headless *h)
 {
     stats_copy(&h->view, &h->app->stats);
     console_print_requests(stderr, &h->view, console_name_width(), true);
+    if (runner_open(h->app->runner))
+        log_info(LOGGER, "Open model: %.4g arrivals/s offered, %llu dropped so far (no free "
+                 "user in the pool of %u)", runner_arrival_rate(h->app->runner),
+                 (unsigned long long)h->view.dropped, h->app->settings.users);
     fflush(stderr);
 }
 

@@ -60,6 +60,8 @@ enum option_id {
     O_USER_CLASSES,
     O_TAGS,
     O_EXCLUDE_TAGS,
+    O_RATE,
+    O_ARRIVALS,
 };
 
 const struct option_def option_table[] = {
@@ -73,6 +75,11 @@ const struct option_def option_table[] = {
       "users started per second (default 1)", O_SPAWN_RATE },
     { "run-time", 't', OPT_DURATION, "run", "run_time", "CICADA_RUN_TIME", "TIME",
       "stop after TIME (20, 20s, 3m, 2h, 1h20m); default: until stopped", O_RUN_TIME },
+    { "rate", 0, OPT_RATE, "run", "rate", "CICADA_RATE", "R",
+      "open model: start R task iterations a second whatever the server does, each by a "
+      "free user of the pool (-u caps it); latency counts from the intended start", O_RATE },
+    { "arrivals", 0, OPT_STRING, "run", "arrivals", "CICADA_ARRIVALS", "KIND",
+      "open model: uniform (evenly spaced, the default) or poisson arrivals", O_ARRIVALS },
     { "user-classes", 0, OPT_STRING, "run", "user_classes", "CICADA_USER_CLASSES", "A,B",
       "run only these user classes (as naming them after the options)", O_USER_CLASSES },
     { "tags", 'T', OPT_STRING, "run", "tags", "CICADA_TAGS", "TAGS",
@@ -315,8 +322,9 @@ option_set(struct settings *s, const struct option_def *opt, const char *text,
     case OPT_RATE:
         if (units_parse_double(text, &d) < 0 || !(d > 0) || d > 1e7) {
             *err = xasprintf("bad value \"%s\" for %s: expected a number above 0 "
-                             "(users started per second, e.g. 10 or 0.5)",
-                             text, opt->key ? opt->key : opt->name);
+                             "(%s per second, e.g. 10 or 0.5)",
+                             text, opt->key ? opt->key : opt->name,
+                             opt->id == O_RATE ? "task iterations started" : "users started");
             return -1;
         }
         break;
@@ -384,6 +392,18 @@ option_set(struct settings *s, const struct option_def *opt, const char *text,
         break;
     case O_RUN_TIME:
         s->run_time = d;
+        s->run_time_origin = *where;
+        break;
+    case O_RATE:
+        s->rate = d;
+        s->rate_origin = *where;
+        break;
+    case O_ARRIVALS:
+        if (arrivals_parse(text, &s->arrivals) < 0) {
+            *err = xasprintf("bad value \"%s\" for %s: expected uniform or poisson", text,
+                             opt->key ? opt->key : opt->name);
+            return -1;
+        }
         break;
     case O_THREADS:
         s->threads = (unsigned)n;

@@ -76,7 +76,7 @@ static const char style[] =
     "svg{border:none}}";
 
 /* Which value of a series point a chart line shows. */
-enum series_field { F_RPS, F_FAILS, F_P50, F_P95, F_USERS };
+enum series_field { F_RPS, F_FAILS, F_P50, F_P95, F_USERS, F_DROPPED };
 
 static double
 field(const struct stats_point *p, enum series_field which)
@@ -87,6 +87,7 @@ field(const struct stats_point *p, enum series_field which)
     case F_P50: return p->p50_ms;
     case F_P95: return p->p95_ms;
     case F_USERS: return p->users;
+    case F_DROPPED: return (double)p->dropped;
     }
     return 0;
 }
@@ -283,6 +284,31 @@ put_thresholds(FILE *f, const struct settings *st)
     fputs("</tbody></table>\n", f);
 }
 
+/* The open model's lines of the summary. */
+static void
+put_open_model(FILE *f, const struct report_run *run)
+{
+    const struct stats *s = run->stats;
+    const struct hist *h = &s->send_hist;
+    uint64_t n = h->total;
+
+    fputs("<dt>Open model</dt><dd id=\"open-model\">", f);
+    if (run->settings->rate > 0)
+        fprintf(f, "%g arrivals/s (%s), ", run->settings->rate,
+                arrivals_name(run->settings->arrivals));
+    else
+        fprintf(f, "rate stages (%s), ", arrivals_name(run->settings->arrivals));
+    fprintf(f, "%llu sent, %llu dropped (no free user in the pool of %u); the response times "
+            "count from each arrival's intended start", (unsigned long long)n,
+            (unsigned long long)s->dropped, run->target_users);
+    if (n > 0)
+        fprintf(f, "; from the actual send: p50 %.0f ms, p90 %.0f ms, p99 %.0f ms",
+                (double)hist_value_at_rank(h, (uint64_t)(n * 0.50)) / 1000.0,
+                (double)hist_value_at_rank(h, (uint64_t)(n * 0.90)) / 1000.0,
+                (double)hist_value_at_rank(h, (uint64_t)(n * 0.99)) / 1000.0);
+    fputs("</dd>\n", f);
+}
+
 int
 html_report_write(const char *path, const struct report_run *run, char **err)
 {
@@ -332,6 +358,8 @@ html_report_write(const char *path, const struct report_run *run, char **err)
             stats_fail_ratio(&s->total) * 100.0);
     fprintf(f, "<dt>Generator CPU</dt><dd>%.2f s user, %.2f s system; peak RSS %ld KiB</dd>\n",
             run->cpu_user_s, run->cpu_system_s, run->peak_rss_kb);
+    if (run->open)
+        put_open_model(f, run);
     fputs("</dl>\n", f);
 
     put_thresholds(f, run->settings);
@@ -343,6 +371,13 @@ html_report_write(const char *path, const struct report_run *run, char **err)
     put_chart(f, s, "chart-rps", "Total Requests per Second", "per second", rps, rps_labels, 2);
     put_chart(f, s, "chart-response-times", "Response Times (ms)", "ms", times, time_labels, 2);
     put_chart(f, s, "chart-users", "Number of Users", "users", users, user_labels, 1);
+    if (run->open) {
+        static const enum series_field dropped[] = { F_DROPPED };
+        static const char *const dropped_labels[] = { "Dropped arrivals (so far)" };
+
+        put_chart(f, s, "chart-dropped", "Arrivals Dropped (no free user)", "arrivals", dropped,
+                  dropped_labels, 1);
+    }
     fprintf(f, "<p><small>cicada %s</small></p>\n</body></html>\n", PACKAGE_VERSION);
     free(order);
     if (fclose(f) != 0) {

@@ -216,6 +216,48 @@ entry_json(const struct stats *s, const struct stats_entry *e)
     return o;
 }
 
+/*
+ * The open model: what was offered, what was dropped, and the response
+ * times from the actual send (the tables time them from the intended start).
+ */
+static cJSON *
+open_model_json(const struct report_run *run)
+{
+    static const double ps[] = { 0.50, 0.90, 0.95, 0.99, 1.0 };
+    static const char *const names[] = { "50", "90", "95", "99", "100" };
+    const struct stats *s = run->stats;
+    const struct settings *set = run->settings;
+    cJSON *o = cJSON_CreateObject(), *send, *pct;
+    uint64_t n = s->send_hist.total;
+
+    if (set->rate > 0)
+        cJSON_AddNumberToObject(o, "rate", set->rate);
+    else
+        cJSON_AddNullToObject(o, "rate");
+    cJSON_AddStringToObject(o, "arrivals", arrivals_name(set->arrivals));
+    cJSON_AddNumberToObject(o, "pool_users", run->target_users);
+    cJSON_AddNumberToObject(o, "sent", (double)n);
+    cJSON_AddNumberToObject(o, "dropped", (double)s->dropped);
+    cJSON_AddStringToObject(o, "response_time_from", "intended start");
+    send = cJSON_AddObjectToObject(o, "from_send");
+    cJSON_AddNumberToObject(send, "num_requests", (double)n);
+    if (n > 0)
+        cJSON_AddNumberToObject(send, "avg_ms", (double)s->send_rt_sum_us / (double)n / 1000.0);
+    else
+        cJSON_AddNullToObject(send, "avg_ms");
+    pct = cJSON_AddObjectToObject(send, "percentiles_ms");
+    for (size_t i = 0; i < ARRAY_LEN(ps); i++) {
+        uint64_t rank = ps[i] >= 1.0 ? n : (uint64_t)((double)n * ps[i]);
+
+        if (n == 0)
+            cJSON_AddNullToObject(pct, names[i]);
+        else
+            cJSON_AddNumberToObject(pct, names[i],
+                                    (double)hist_value_at_rank(&s->send_hist, rank) / 1000.0);
+    }
+    return o;
+}
+
 static cJSON *
 thresholds_json(const struct settings *s)
 {
@@ -328,10 +370,13 @@ json_report_write(const char *path, const struct report_run *run, char **err)
         add_number(o, "avg_ms", p->avg_ms);
         cJSON_AddNumberToObject(o, "requests", (double)p->requests);
         cJSON_AddNumberToObject(o, "failures", (double)p->failures);
+        cJSON_AddNumberToObject(o, "dropped", (double)p->dropped);
         cJSON_AddItemToArray(arr, o);
     }
 
     cJSON_AddItemToObject(root, "thresholds", thresholds_json(run->settings));
+    if (run->open)
+        cJSON_AddItemToObject(root, "open_model", open_model_json(run));
 
     gen = cJSON_AddObjectToObject(root, "generator");
     add_number(gen, "cpu_user_s", run->cpu_user_s);

@@ -233,7 +233,7 @@ check_duplicate(struct loader *ld, const char *key, int line, char **err)
     size_t i;
 
     if ((ld->kind == SEC_THRESHOLDS && strcmp(key, "threshold") == 0) ||
-        (ld->kind == SEC_SHAPE && strcmp(key, "stage") == 0))
+        (ld->kind == SEC_SHAPE && (strcmp(key, "stage") == 0 || strcmp(key, "rate_stage") == 0)))
         return 0;
     for (i = 0; repeatable_keys[i] != NULL; i++)
         if (strcmp(key, repeatable_keys[i]) == 0)
