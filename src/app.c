@@ -142,6 +142,63 @@ check_settings(struct app *app)
     return 0;
 }
 
+/*
+ * --find-capacity: its [capacity] (or the defaults), what does not go with
+ * it, and the pool or the users it needs; 0 or -1 after a message.
+ */
+static int
+check_capacity(struct app *app)
+{
+    struct settings *s = &app->settings;
+    const struct capacity_conf *c;
+    char where[256], *err = NULL;
+
+    if (app->scenario.capacity != NULL) {
+        app->capacity_conf = app->scenario.capacity;
+    } else {
+        capacity_conf_init(&app->capacity_default);
+        if (capacity_finish(&app->capacity_default, app->scenario.path, &err) < 0) {
+            usage_error("%s", err);
+            free(err);
+            return -1;
+        }
+        app->capacity_conf = &app->capacity_default;
+    }
+    c = app->capacity_conf;
+    if (app->scenario.shape != NULL) {
+        usage_error("%s: the capacity search sets the load itself: it does not go with the "
+                    "[shape] at %s:%d", origin_describe(&s->mode_origin, where, sizeof(where)),
+                    app->scenario.path, shape_line(app->scenario.shape));
+        return -1;
+    }
+    if (s->rate > 0) {
+        usage_error("%s: the capacity search sets the rate itself: leave out --rate (use start, "
+                    "step and max in [capacity])",
+                    origin_describe(&s->rate_origin, where, sizeof(where)));
+        return -1;
+    }
+    if (s->run_time > 0 && s->run_time < c->step_time) {
+        char line[64] = "the default";
+
+        if (c->step_time_line > 0)
+            snprintf(line, sizeof(line), "%s:%d", app->scenario.path, c->step_time_line);
+        usage_error("%s: a run time of %gs is shorter than one capacity step (step_time = %gs, "
+                    "%s)", origin_describe(&s->run_time_origin, where, sizeof(where)),
+                    s->run_time, c->step_time, line);
+        return -1;
+    }
+    if (c->load == CAPACITY_USERS) {
+        s->users = (unsigned)c->max;
+        s->users_origin.kind = ORIGIN_DEFAULT;
+    } else if (s->users_origin.kind == ORIGIN_DEFAULT) {
+        /* the pool: twice the highest rate, at least 100 */
+        double pool = c->max * 2;
+
+        s->users = pool < 100 ? 100 : pool > 10000 ? 10000 : (unsigned)pool;
+    }
+    return 0;
+}
+
 /* Open the log; 0 or -1 after a message. */
 static int
 open_log(struct app *app)
@@ -209,6 +266,8 @@ app_exit_status(struct app *app)
 {
     if (app->stop_signal != 0)
         return 128 + app->stop_signal;
+    if (app->capacity != NULL)
+        return capacity_exit_status(capacity_result(app->capacity));
     if (app->thresholds_failed || app->threshold_aborted)
         return EXIT_THRESHOLD;
     if (app->stats.total.num_failures > 0)
@@ -239,6 +298,10 @@ stopped_by(struct app *app)
     }
     if (app->threshold_aborted)
         return "threshold";
+    if (app->capacity != NULL && capacity_result(app->capacity)->outcome != CAPACITY_RUNNING &&
+        capacity_result(app->capacity)->outcome != CAPACITY_CUT &&
+        !(app->runner != NULL && runner_time_limit_hit(app->runner)))
+        return "capacity search";
     if (app->runner != NULL && runner_shape_done(app->runner))
         return "shape";
     if (app->runner != NULL && runner_time_limit_hit(app->runner))
@@ -263,6 +326,18 @@ app_write_reports(struct app *app)
     app->reports_written = true;
     if (!app->stats_ready)
         return 0;
+    if (app->capacity != NULL) {
+        capacity_cut(app->capacity, app->stop_signal != 0 ? "a signal" : "the run time");
+        if (s->csv_prefix != NULL) {
+            char *path = xasprintf("%s_capacity.csv", s->csv_prefix);
+
+            if (capacity_write_csv(path, capacity_result(app->capacity)) != 0) {
+                log_error(LOGGER, "could not write %s: %s", path, strerror(errno));
+                rc = -1;
+            }
+            free(path);
+        }
+    }
     ev_timer_stop(app->loop, &app->report_timer);
 
     stats_init(&final);
@@ -299,6 +374,7 @@ app_write_reports(struct app *app)
     run.stopped_by = stopped_by(app);
     run.exit_status = exit_status;
     run.open = app->runner != NULL && runner_open(app->runner);
+    run.capacity = app->capacity != NULL ? capacity_result(app->capacity) : NULL;
     run.threads = app->runner != NULL ? runner_threads(app->runner) : 0;
     run.target_users = app->runner != NULL && runner_target_users(app->runner) > 0
                            ? runner_target_users(app->runner)
@@ -418,6 +494,8 @@ app_print_summary(struct app *app, int exit_status)
     if (app->runner != NULL && runner_open(app->runner))
         app_print_open_model(app, stderr, &view);
     print_thresholds(app, stderr);
+    if (app->capacity != NULL)
+        capacity_print_summary(stderr, capacity_result(app->capacity));
     fflush(stderr);
     stats_free(&view);
 }
@@ -487,6 +565,12 @@ open_reports(struct app *app)
     char where[256];
     char *err = NULL;
 
+    if (app->capacity_conf != NULL &&
+        capacity_resolve((struct capacity_conf *)app->capacity_conf, &app->stats, &err) < 0) {
+        usage_error("%s", err);
+        free(err);
+        return -1;
+    }
     for (size_t i = 0; i < s->nthresholds; i++) {
         if (threshold_resolve(&s->thresholds[i], &app->stats, &err) < 0) {
             usage_error("%s: %s", origin_describe(&s->thresholds[i].origin, where, sizeof(where)),
@@ -505,7 +589,9 @@ open_reports(struct app *app)
         return -1;
     if (s->csv_prefix != NULL) {
         app->csv = csv_report_open(s->csv_prefix, s->csv_full_history,
-                                   s->rate > 0 || shape_is_rate(app->scenario.shape), &err);
+                                   s->rate > 0 || shape_is_rate(app->scenario.shape) ||
+                                       (app->capacity_conf != NULL &&
+                                        app->capacity_conf->load == CAPACITY_RATE), &err);
         if (app->csv == NULL) {
             usage_error("%s: %s", origin_describe(&s->csv_origin, where, sizeof(where)), err);
             free(err);
@@ -526,6 +612,9 @@ app_free(struct app *app)
         csv_report_close(app->csv, &app->stats, 0, time_wall());
     if (app->stats_ready && app->report_timer.data != NULL)
         stats_free(&app->report_view);
+    capacity_free(app->capacity);
+    if (app->capacity_conf == &app->capacity_default)
+        capacity_conf_free(&app->capacity_default);
     runner_free(app->runner);
     if (app->demo != NULL)
         demo_stop(app->demo);
@@ -609,6 +698,8 @@ prepare(struct app *app, int argc, char **argv)
         free(err);
         return EXIT_USAGE;
     }
+    if (s->find_capacity && check_capacity(app) < 0)
+        return EXIT_USAGE;
     if (app->scenario.shape != NULL && s->rate > 0 && !shape_is_rate(app->scenario.shape)) {
         usage_error("%s: --rate (the open model) does not go with the [shape] of users at "
                     "%s:%d: give the rates as rate_stage = DURATION RATE in [shape], or leave "
@@ -686,6 +777,11 @@ app_init(struct app *app, int argc, char **argv)
     status = prepare(app, argc, argv);
     if (status < 0) {
         app->runner = runner_new(app->loop, &app->settings, &app->scenario, &app->stats);
+        if (app->settings.find_capacity) {
+            runner_quiet_spawn(app->runner, true);
+            app->capacity = capacity_new(app->loop, app->runner, &app->stats, &app->settings,
+                                         app->capacity_conf);
+        }
         status = check_open_files(app);
         if (status < 0 && open_reports(app) < 0)
             status = EXIT_USAGE;
@@ -696,7 +792,8 @@ app_init(struct app *app, int argc, char **argv)
 bool
 app_headless(const struct app *app)
 {
-    return app->settings.headless || !isatty(STDOUT_FILENO);
+    /* the dashboard has no view of the capacity search yet: it runs headless */
+    return app->settings.headless || app->settings.find_capacity || !isatty(STDOUT_FILENO);
 }
 
 /* SIGINT, SIGTERM, SIGHUP: the one stop policy of every front end. */

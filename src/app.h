@@ -14,6 +14,7 @@
 
 #include <ev.h>
 
+#include "capacity.h"
 #include "demo.h"
 #include "options.h"
 #include "runner.h"
@@ -55,6 +56,11 @@ struct app {
     struct stats report_view; /* the timer's copy of the statistics */
     bool threshold_aborted;  /* a threshold stopped the run */
     bool thresholds_failed;  /* the final evaluation found a failed threshold */
+
+    /* the capacity search (--find-capacity): NULL for a test */
+    struct capacity_search *capacity;
+    struct capacity_conf capacity_default; /* when the scenario has no [capacity] */
+    const struct capacity_conf *capacity_conf;
 };
 
 /*
@@ -88,7 +94,8 @@ int app_finish(struct app *app);
 void app_free(struct app *app);
 
 /*
- * The exit status of a finished run: 130/143/129 after a signal, 3 when a
+ * The exit status of a finished run: 130/143/129 after a signal; for the
+ * capacity search, 0 when it found MAX_RPS, else 4 or 5; 3 when a
  * threshold failed, the --exit-code-on-error status when any request
  * failed, else 0.
  */

@@ -123,7 +123,10 @@ headless_run(struct app *app)
     } else {
         ev_timer_init(&h.print_timer, on_print, 0., 0.);
     }
-    runner_start(app->runner, s->users, s->spawn_rate);
+    if (app->capacity != NULL)
+        capacity_start(app->capacity);
+    else
+        runner_start(app->runner, s->users, s->spawn_rate);
     ev_run(app->loop, 0);
 
     app_unwatch_signals(app);

@@ -62,6 +62,8 @@ enum option_id {
     O_EXCLUDE_TAGS,
     O_RATE,
     O_ARRIVALS,
+    O_FIND_CAPACITY,
+    O_MODE,
 };
 
 const struct option_def option_table[] = {
@@ -80,6 +82,11 @@ const struct option_def option_table[] = {
       "free user of the pool (-u caps it); latency counts from the intended start", O_RATE },
     { "arrivals", 0, OPT_STRING, "run", "arrivals", "CICADA_ARRIVALS", "KIND",
       "open model: uniform (evenly spaced, the default) or poisson arrivals", O_ARRIVALS },
+    { "find-capacity", 0, OPT_FLAG, NULL, NULL, NULL, NULL,
+      "search the peak RPS one instance holds, stepping the load as [capacity] says "
+      "(also mode = capacity in [run])", O_FIND_CAPACITY },
+    { "mode", 0, OPT_STRING, "run", "mode", "CICADA_MODE", "MODE",
+      "test (the default) or capacity (as --find-capacity)", O_MODE },
     { "user-classes", 0, OPT_STRING, "run", "user_classes", "CICADA_USER_CLASSES", "A,B",
       "run only these user classes (as naming them after the options)", O_USER_CLASSES },
     { "tags", 'T', OPT_STRING, "run", "tags", "CICADA_TAGS", "TAGS",
@@ -404,6 +411,23 @@ option_set(struct settings *s, const struct option_def *opt, const char *text,
                              opt->key ? opt->key : opt->name);
             return -1;
         }
+        break;
+    case O_FIND_CAPACITY:
+        s->find_capacity = b;
+        if (b)
+            s->mode_origin = *where;
+        break;
+    case O_MODE:
+        if (strcasecmp(text, "capacity") == 0) {
+            s->find_capacity = true;
+        } else if (strcasecmp(text, "test") == 0) {
+            s->find_capacity = false;
+        } else {
+            *err = xasprintf("bad value \"%s\" for %s: expected test or capacity", text,
+                             opt->key ? opt->key : opt->name);
+            return -1;
+        }
+        s->mode_origin = *where;
         break;
     case O_THREADS:
         s->threads = (unsigned)n;
@@ -730,7 +754,8 @@ options_print_help(FILE *out)
           "environment variables, then the command line; later ones win.\n"
           "\n"
           "Exit status: 0 success, 1 some requests failed, 2 usage or scenario error,\n"
-          "3 a threshold was crossed, 130/143 stopped by SIGINT/SIGTERM.\n"
+          "3 a threshold was crossed, 4 the capacity search found no MAX_RPS (above max,\n"
+          "or below start), 5 the generator was its limit, 130/143 stopped by SIGINT/SIGTERM.\n"
           "See cicada(1) and cicada.ini(5).\n",
           out);
 }

@@ -25,6 +25,8 @@
 #include "settings.h"
 #include "stats.h"
 
+struct capacity_result;
+
 /* What the JSON and HTML reports say about the run besides its statistics. */
 struct report_run {
     const struct settings *settings;
@@ -40,6 +42,7 @@ struct report_run {
     double cpu_user_s, cpu_system_s; /* the whole process */
     long peak_rss_kb;
     bool open;                       /* the open model ran (--rate, rate stages) */
+    const struct capacity_result *capacity; /* the capacity search's, or NULL */
 };
 
 /* Python's repr() of a float ("50.123", "140.0", "1e-05"): what Locust's CSV holds. */

@@ -19,6 +19,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "capacity.h"
 #include "report.h"
 #include "secret.h"
 #include "threshold.h"
@@ -258,6 +259,58 @@ open_model_json(const struct report_run *run)
     return o;
 }
 
+/* The capacity search: the result and every step. */
+static cJSON *
+capacity_json(const struct capacity_result *r)
+{
+    cJSON *o = cJSON_CreateObject(), *steps;
+    bool found = r->outcome == CAPACITY_FOUND && r->best != NULL;
+
+    cJSON_AddStringToObject(o, "load", capacity_load_name(r->load));
+    cJSON_AddStringToObject(o, "outcome", capacity_outcome_name(r->outcome));
+    cJSON_AddStringToObject(o, "verdict", r->verdict);
+    if (found) {
+        cJSON *at = cJSON_AddObjectToObject(o, "at");
+
+        cJSON_AddNumberToObject(o, "max_rps", r->max_rps);
+        cJSON_AddNumberToObject(o, "invocations_per_instance", r->invocations_per_instance);
+        cJSON_AddNumberToObject(at, "load", r->best->load);
+        cJSON_AddNumberToObject(at, "concurrency", r->best->concurrency);
+        cJSON_AddNumberToObject(at, "p50_ms", r->best->p50_ms);
+        cJSON_AddNumberToObject(at, "p95_ms", r->best->p95_ms);
+        cJSON_AddNumberToObject(at, "p99_ms", r->best->p99_ms);
+    } else {
+        cJSON_AddNullToObject(o, "max_rps");
+        cJSON_AddNullToObject(o, "invocations_per_instance");
+        cJSON_AddNullToObject(o, "at");
+    }
+    cJSON_AddNumberToObject(o, "safety_factor", r->safety_factor);
+    steps = cJSON_AddArrayToObject(o, "steps");
+    for (size_t i = 0; i < r->nsteps; i++) {
+        const struct capacity_step *st = &r->steps[i];
+        cJSON *j = cJSON_CreateObject();
+
+        cJSON_AddNumberToObject(j, "step", st->index);
+        cJSON_AddBoolToObject(j, "refine", st->refine);
+        cJSON_AddNumberToObject(j, "load", st->load);
+        cJSON_AddNumberToObject(j, "offered_rps", st->offered);
+        cJSON_AddNumberToObject(j, "achieved_rps", st->achieved);
+        cJSON_AddNumberToObject(j, "rps", st->rps);
+        cJSON_AddNumberToObject(j, "requests", (double)st->requests);
+        cJSON_AddNumberToObject(j, "p50_ms", st->p50_ms);
+        cJSON_AddNumberToObject(j, "p95_ms", st->p95_ms);
+        cJSON_AddNumberToObject(j, "p99_ms", st->p99_ms);
+        cJSON_AddNumberToObject(j, "fail_ratio", st->fail_ratio);
+        cJSON_AddNumberToObject(j, "concurrency", st->concurrency);
+        cJSON_AddNumberToObject(j, "generator_cpu", st->cpu_busiest);
+        cJSON_AddNumberToObject(j, "dropped", (double)st->dropped);
+        cJSON_AddStringToObject(j, "verdict", capacity_verdict_name(st->verdict));
+        cJSON_AddStringToObject(j, "why", st->why);
+        cJSON_AddItemToArray(steps, j);
+    }
+    return o;
+}
+
 static cJSON *
 thresholds_json(const struct settings *s)
 {
@@ -377,6 +430,8 @@ json_report_write(const char *path, const struct report_run *run, char **err)
     cJSON_AddItemToObject(root, "thresholds", thresholds_json(run->settings));
     if (run->open)
         cJSON_AddItemToObject(root, "open_model", open_model_json(run));
+    if (run->capacity != NULL)
+        cJSON_AddItemToObject(root, "capacity", capacity_json(run->capacity));
 
     gen = cJSON_AddObjectToObject(root, "generator");
     add_number(gen, "cpu_user_s", run->cpu_user_s);

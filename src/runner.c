@@ -59,6 +59,8 @@ struct runner {
 
     /* the open model: arrivals at a rate, served by the pool of users */
     bool open;               /* this test runs the open model */
+    double start_rate;       /* runner_start_rate's rate for the next start (0: settings') */
+    bool quiet_spawn;        /* no warning for a high spawn rate (the capacity search's steps) */
     double rate_from, rate_to; /* total arrivals per second, ramping from, to */
     double rate_since, rate_ramp; /* time_mono() the ramp began; its length (0: none) */
 
@@ -508,7 +510,10 @@ runner_start(struct runner *r, unsigned users, double spawn_rate)
     if (r->state == RUNNER_STOPPING)
         return;
     if (r->state == RUNNER_READY || r->state == RUNNER_STOPPED) {
-        r->open = r->settings->rate > 0 || shape_is_rate(r->sc->shape);
+        double rate = r->start_rate > 0 ? r->start_rate : r->settings->rate;
+
+        r->start_rate = 0;
+        r->open = rate > 0 || shape_is_rate(r->sc->shape);
         r->rate_from = r->rate_to = 0;
         r->rate_ramp = 0;
         /* timers count from now, not from the loop's last iteration */
@@ -534,7 +539,7 @@ runner_start(struct runner *r, unsigned users, double spawn_rate)
             /* the whole pool at once, then the arrivals (a worker makes its users first) */
             open_begin(r);
             ramp_to(r, users, users);
-            runner_set_rate(r, r->settings->rate, 0);
+            runner_set_rate(r, rate, 0);
             return;
         }
     } else if (r->shape_active) {
@@ -553,7 +558,7 @@ ramp_to(struct runner *r, unsigned users, double spawn_rate)
     unsigned batch;
 
     users = cap_users(r, users);
-    if (spawn_rate > 100 && !r->open)
+    if (spawn_rate > 100 && !r->open && !r->quiet_spawn)
         log_warning(LOGGER, "Your selected spawn rate is very high (>100), and this is known to "
                     "sometimes cause issues. Do you really need to ramp up that fast?");
     r->target = users;
@@ -754,4 +759,23 @@ runner_arrival_rate(const struct runner *r)
     if (r->rate_ramp <= 0 || t >= r->rate_ramp)
         return r->rate_to;
     return r->rate_from + (r->rate_to - r->rate_from) * (t > 0 ? t : 0) / r->rate_ramp;
+}
+
+void
+runner_start_rate(struct runner *r, unsigned pool, double rate)
+{
+    r->start_rate = rate;
+    runner_start(r, pool, pool);
+}
+
+void
+runner_quiet_spawn(struct runner *r, bool quiet)
+{
+    r->quiet_spawn = quiet;
+}
+
+double
+runner_worker_cpu(const struct runner *r, unsigned i)
+{
+    return i < r->nworkers ? worker_cpu_seconds(r->workers[i]) : 0;
 }

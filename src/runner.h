@@ -89,6 +89,15 @@ const char *runner_shape_status(const struct runner *r, char *buf, size_t size);
  */
 void runner_set_rate(struct runner *r, double rate, double ramp);
 
+/* Start (from ready or stopped) an open-model test at `rate`, with a pool of `pool` users. */
+void runner_start_rate(struct runner *r, unsigned pool, double rate);
+
+/* Leave out the warning about spawn rates above 100 (the capacity search's steps). */
+void runner_quiet_spawn(struct runner *r, bool quiet);
+
+/* CPU seconds worker thread i has used. */
+double runner_worker_cpu(const struct runner *r, unsigned i);
+
 /* Does the test run the open model? Its offered arrival rate now (0: closed). */
 bool runner_open(const struct runner *r);
 double runner_arrival_rate(const struct runner *r);

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -1193,6 +1194,18 @@ worker_set_rate(struct worker *w, double at, double rate, double ramp, enum arri
     c.phase = phase;
     c.at = at;
     queue_command(w, &c);
+}
+
+double
+worker_cpu_seconds(const struct worker *w)
+{
+    clockid_t clock;
+    struct timespec ts;
+
+    if (!w->started || pthread_getcpuclockid(w->thread, &clock) != 0 ||
+        clock_gettime(clock, &ts) != 0)
+        return 0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 unsigned

@@ -63,6 +63,9 @@ void worker_send(struct worker *w, enum worker_cmd cmd, unsigned cls, unsigned c
 void worker_set_rate(struct worker *w, double at, double rate, double ramp,
                      enum arrivals_kind kind, double phase);
 
+/* CPU seconds the worker's thread has used (any thread; 0 if unknown). */
+double worker_cpu_seconds(const struct worker *w);
+
 /* Users alive on this worker now (any thread). */
 unsigned worker_users(const struct worker *w);
 

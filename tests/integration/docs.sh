@@ -19,7 +19,8 @@ for k in host users spawn_rate run_time threads stop_timeout timeout connect_tim
          order follow_redirects verify_tls http_version env-file tags exclude_tags user_classes \
          stage start_users step_users step_time max_users hold base_users spike_users before \
          spike_time after spike_rate threshold abort_on_fail grace csv json html \
-         rate arrivals rate_stage; do
+         rate arrivals rate_stage mode load start step max step_time warmup limit min_ratio \
+         min_gain cpu_limit refine safety_factor; do
     sed 's/\\-/-/g' "$top_srcdir/man/cicada.ini.5" | grep -q "$k" || fail "key $k is not in man/cicada.ini.5"
 done
 echo "help and man pages agree on $(echo "$help_opts" | wc -l) options"
