@@ -253,6 +253,63 @@ check_settings(struct app *app)
     return 0;
 }
 
+/*
+ * --find-capacity: its [capacity] (or the defaults), what does not go with
+ * it, and the pool or the users it needs; 0 or -1 after a message.
+ */
+static int
+check_capacity(struct app *app)
+{
+    struct settings *s = &app->settings;
+    const struct capacity_conf *c;
+    char where[256], *err = NULL;
+
+    if (app->scenario.capacity != NULL) {
+        app->capacity_conf = app->scenario.capacity;
+    } else {
+        capacity_conf_init(&app->capacity_default);
+        if (capacity_finish(&app->capacity_default, app->scenario.path, &err) < 0) {
+            usage_error("%s", err);
+            free(err);
+            return -1;
+        }
+        app->capacity_conf = &app->capacity_default;
+    }
+    c = app->capacity_conf;
+    if (app->scenario.shape != NULL) {
+        usage_error("%s: the capacity search sets the load itself: it does not go with the "
+                    "[shape] at %s:%d", origin_describe(&s->mode_origin, where, sizeof(where)),
+                    app->scenario.path, shape_line(app->scenario.shape));
+        return -1;
+    }
+    if (s->rate > 0) {
+        usage_error("%s: the capacity search sets the rate itself: leave out --rate (use start, "
+                    "step and max in [capacity])",
+                    origin_describe(&s->rate_origin, where, sizeof(where)));
+        return -1;
+    }
+    if (s->run_time > 0 && s->run_time < c->step_time) {
+        char line[64] = "the default";
+
+        if (c->step_time_line > 0)
+            snprintf(line, sizeof(line), "%s:%d", app->scenario.path, c->step_time_line);
+        usage_error("%s: a run time of %gs is shorter than one capacity step (step_time = %gs, "
+                    "%s)", origin_describe(&s->run_time_origin, where, sizeof(where)),
+                    s->run_time, c->step_time, line);
+        return -1;
+    }
+    if (c->load == CAPACITY_USERS) {
+        s->users = (unsigned)c->max;
+        s->users_origin.kind = ORIGIN_DEFAULT;
+    } else if (s->users_origin.kind == ORIGIN_DEFAULT) {
+        /* the pool: twice the highest rate, at least 100 */
+        double pool = c->max * 2;
+
+        s->users = pool < 100 ? 100 : pool > 10000 ? 10000 : (unsigned)pool;
+    }
+    return 0;
+}
+
 /* Open the log; 0 or -1 after a message. */
 static int
 open_log(struct app *app)
@@ -322,6 +379,8 @@ app_exit_status(struct app *app)
         return 128 + app->stop_signal;
     if (app->report_failed)
         return EXIT_REPORT;
+    if (app->capacity != NULL)
+        return capacity_exit_status(capacity_result(app->capacity));
     if (app->thresholds_failed || app->threshold_aborted)
         return EXIT_THRESHOLD;
     if (app->stats.total.num_failures > 0)
@@ -353,6 +412,10 @@ stopped_by(struct app *app)
     }
     if (app->threshold_aborted)
         return "threshold";
+    if (app->capacity != NULL && capacity_result(app->capacity)->outcome != CAPACITY_RUNNING &&
+        capacity_result(app->capacity)->outcome != CAPACITY_CUT &&
+        !(app->runner != NULL && runner_time_limit_hit(app->runner)))
+        return "capacity search";
     if (app->runner != NULL && runner_shape_done(app->runner))
         return "shape";
     if (app->runner != NULL && runner_time_limit_hit(app->runner))
@@ -377,6 +440,18 @@ app_write_reports(struct app *app)
     app->reports_written = true;
     if (!app->stats_ready)
         return 0;
+    if (app->capacity != NULL) {
+        capacity_cut(app->capacity, app->stop_signal != 0 ? "a signal" : "the run time");
+        if (s->csv_prefix != NULL) {
+            char *path = xasprintf("%s_capacity.csv", s->csv_prefix);
+
+            if (capacity_write_csv(path, capacity_result(app->capacity)) != 0) {
+                log_error(LOGGER, "could not write %s: %s", path, strerror(errno));
+                rc = -1;
+            }
+            free(path);
+        }
+    }
     ev_timer_stop(app->loop, &app->report_timer);
 
     stats_init(&final);
@@ -415,6 +490,8 @@ app_write_reports(struct app *app)
     run.thresholds = app->threshold_results;
     run.stopped_by = stopped_by(app);
     run.exit_status = exit_status;
+    run.open = app->runner != NULL && runner_open(app->runner);
+    run.capacity = app->capacity != NULL ? capacity_result(app->capacity) : NULL;
     run.threads = app->runner != NULL ? runner_threads(app->runner) : 0;
     run.target_users = app->runner != NULL && runner_target_users(app->runner) > 0
                            ? runner_target_users(app->runner)
@@ -508,6 +585,24 @@ print_thresholds(struct app *app, FILE *out)
 }
 
 void
+app_print_open_model(struct app *app, FILE *out, const struct stats *view)
+{
+    const struct hist *h = &view->send_hist;
+    uint64_t n = h->total;
+
+    fprintf(out, "Open model: %llu arrivals sent, %llu dropped (no free user in the pool of %u); "
+            "the response times above count from each arrival's intended start\n",
+            (unsigned long long)n, (unsigned long long)view->dropped, app->settings.users);
+    if (n > 0)
+        fprintf(out, "From the actual send: p50 %.0f ms, p90 %.0f ms, p99 %.0f ms, max %.0f ms\n",
+                (double)hist_value_at_rank(h, (uint64_t)(n * 0.50)) / 1000.0,
+                (double)hist_value_at_rank(h, (uint64_t)(n * 0.90)) / 1000.0,
+                (double)hist_value_at_rank(h, (uint64_t)(n * 0.99)) / 1000.0,
+                (double)hist_value_at_rank(h, n) / 1000.0);
+    fputc('\n', out);
+}
+
+void
 app_print_summary(struct app *app, int exit_status)
 {
     struct stats view;
@@ -516,7 +611,11 @@ app_print_summary(struct app *app, int exit_status)
     stats_init(&view);
     stats_copy(&view, &app->stats);
     console_print_final(stderr, &view, console_name_width());
+    if (app->runner != NULL && runner_open(app->runner))
+        app_print_open_model(app, stderr, &view);
     print_thresholds(app, stderr);
+    if (app->capacity != NULL)
+        capacity_print_summary(stderr, capacity_result(app->capacity));
     fflush(stderr);
     stats_free(&view);
 }
@@ -610,6 +709,12 @@ open_reports(struct app *app)
     char *err = NULL;
 
     app->threshold_results = xcalloc(s->nthresholds + 1, sizeof(*app->threshold_results));
+    if (app->capacity_conf != NULL &&
+        capacity_resolve((struct capacity_conf *)app->capacity_conf, &app->stats, &err) < 0) {
+        usage_error("%s", err);
+        free(err);
+        return -1;
+    }
     for (size_t i = 0; i < s->nthresholds; i++) {
         if (threshold_resolve(&s->thresholds[i], &app->stats, &err) < 0) {
             usage_error("%s: %s", origin_describe(&s->thresholds[i].origin, where, sizeof(where)),
@@ -627,7 +732,10 @@ open_reports(struct app *app)
         (s->html_path != NULL && check_report_path(s->html_path, &s->html_origin, false) < 0))
         return -1;
     if (s->csv_prefix != NULL) {
-        app->csv = csv_report_open(s->csv_prefix, s->csv_full_history, &err);
+        app->csv = csv_report_open(s->csv_prefix, s->csv_full_history,
+                                   s->rate > 0 || shape_is_rate(app->scenario.shape) ||
+                                       (app->capacity_conf != NULL &&
+                                        app->capacity_conf->load == CAPACITY_RATE), &err);
         if (app->csv == NULL) {
             usage_error("%s: %s", origin_describe(&s->csv_origin, where, sizeof(where)), err);
             free(err);
@@ -656,6 +764,9 @@ app_free(struct app *app)
         fflush(NULL);
         _exit(app->final_status);
     }
+    capacity_free(app->capacity);
+    if (app->capacity_conf == &app->capacity_default)
+        capacity_conf_free(&app->capacity_default);
     runner_free(app->runner);
     if (app->demo != NULL)
         demo_stop(app->demo);
@@ -812,7 +923,33 @@ prepare(struct app *app, int argc, char **argv)
         locustfile_print(stdout, &app->scenario, s);
         return EXIT_OK;
     }
-    if (app->scenario.shape != NULL) {
+    if (s->find_capacity && check_capacity(app) < 0)
+        return EXIT_USAGE;
+    if (app->scenario.shape != NULL && s->rate > 0 && !shape_is_rate(app->scenario.shape)) {
+        usage_error("%s: --rate (the open model) does not go with the [shape] of users at "
+                    "%s:%d: give the rates as rate_stage = DURATION RATE in [shape], or leave "
+                    "out the rate", origin_describe(&s->rate_origin, where, sizeof(where)),
+                    app->scenario.path, shape_line(app->scenario.shape));
+        return EXIT_USAGE;
+    }
+    if (shape_is_rate(app->scenario.shape) && s->rate > 0) {
+        usage_error("%s: --rate does not go with the rate stages of [shape] at %s:%d: one "
+                    "or the other", origin_describe(&s->rate_origin, where, sizeof(where)),
+                    app->scenario.path, shape_line(app->scenario.shape));
+        return EXIT_USAGE;
+    }
+    if (s->rate > 0 || shape_is_rate(app->scenario.shape)) {
+        /* the open model's pool: -u, or twice the peak rate (100 at least) */
+        double peak = s->rate;
+
+        for (size_t i = 0; app->scenario.shape != NULL && shape_is_rate(app->scenario.shape) &&
+                           i < shape_nstages(app->scenario.shape); i++)
+            if (shape_stage(app->scenario.shape, i)->arrival_rate > peak)
+                peak = shape_stage(app->scenario.shape, i)->arrival_rate;
+        if (s->users_origin.kind == ORIGIN_DEFAULT)
+            s->users = peak * 2 > 100 ? (peak * 2 < 10000 ? (unsigned)(peak * 2 + 0.5) : 10000)
+                                      : 100;
+    } else if (app->scenario.shape != NULL) {
         const struct origin *o = s->users_origin.kind != ORIGIN_DEFAULT ? &s->users_origin
                                                                          : &s->spawn_rate_origin;
 
@@ -866,6 +1003,11 @@ app_init(struct app *app, int argc, char **argv)
     status = prepare(app, argc, argv);
     if (status < 0) {
         app->runner = runner_new(app->loop, &app->settings, &app->scenario, &app->stats);
+        if (app->settings.find_capacity) {
+            runner_quiet_spawn(app->runner, true);
+            app->capacity = capacity_new(app->loop, app->runner, &app->stats, &app->settings,
+                                         app->capacity_conf);
+        }
         status = check_open_files(app);
         if (status < 0 && open_reports(app) < 0)
             status = EXIT_USAGE;
@@ -876,7 +1018,8 @@ app_init(struct app *app, int argc, char **argv)
 bool
 app_headless(const struct app *app)
 {
-    return app->settings.headless || !isatty(STDOUT_FILENO);
+    /* the dashboard has no view of the capacity search yet: it runs headless */
+    return app->settings.headless || app->settings.find_capacity || !isatty(STDOUT_FILENO);
 }
 
 /* SIGINT, SIGTERM, SIGHUP: the one stop policy of every front end. */

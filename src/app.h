@@ -10,9 +10,11 @@
 #define CICADA_APP_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <ev.h>
 
+#include "capacity.h"
 #include "demo.h"
 #include "options.h"
 #include "runner.h"
@@ -62,6 +64,11 @@ struct app {
     bool threshold_aborted;  /* a threshold stopped the run */
     bool thresholds_failed;  /* the final evaluation found a failed threshold */
     bool report_failed;      /* a report could not be written (EXIT_REPORT) */
+
+    /* the capacity search (--find-capacity): NULL for a test */
+    struct capacity_search *capacity;
+    struct capacity_conf capacity_default; /* when the scenario has no [capacity] */
+    const struct capacity_conf *capacity_conf;
 };
 
 /*
@@ -95,7 +102,8 @@ int app_finish(struct app *app);
 void app_free(struct app *app);
 
 /*
- * The exit status of a finished run: 130/143/129 after a signal, 3 when a
+ * The exit status of a finished run: 130/143/129 after a signal; for the
+ * capacity search, 0 when it found MAX_RPS, else 4 or 5; 3 when a
  * threshold failed, the --exit-code-on-error status when any request
  * failed, else 0.
  */
@@ -121,6 +129,12 @@ size_t app_eval_thresholds(const struct app *app, const struct stats *view,
  * against it. Returns 0, or -1 with *err (allocated) and nothing changed.
  */
 int app_change_host(struct app *app, const char *url, char **err);
+
+/*
+ * The open model's lines after the final tables: arrivals sent and
+ * dropped, and the response times from the actual send.
+ */
+void app_print_open_model(struct app *app, FILE *out, const struct stats *view);
 
 /* Print the final tables to stderr ("Shutting down" first, as Locust does). */
 void app_print_summary(struct app *app, int exit_status);

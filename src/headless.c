@@ -30,6 +30,10 @@ print_table(struct headless *h)
 {
     stats_copy_tables(&h->view, &h->app->stats);
     console_print_requests(stderr, &h->view, console_name_width(), true);
+    if (runner_open(h->app->runner))
+        log_info(LOGGER, "Open model: %.4g arrivals/s offered, %llu dropped so far (no free "
+                 "user in the pool of %u)", runner_arrival_rate(h->app->runner),
+                 (unsigned long long)h->view.dropped, h->app->settings.users);
     fflush(stderr);
 }
 
@@ -119,7 +123,10 @@ headless_run(struct app *app)
     } else {
         ev_timer_init(&h.print_timer, on_print, 0., 0.);
     }
-    runner_start(app->runner, s->users, s->spawn_rate);
+    if (app->capacity != NULL)
+        capacity_start(app->capacity);
+    else
+        runner_start(app->runner, s->users, s->spawn_rate);
     ev_run(app->loop, 0);
 
     app_unwatch_signals(app);

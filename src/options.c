@@ -82,6 +82,10 @@ enum option_id {
     O_SHOW_TASK_RATIO_JSON,
     O_PRINT_STATS,
     O_CONFIG,
+    O_RATE,
+    O_ARRIVALS,
+    O_FIND_CAPACITY,
+    O_MODE,
 };
 
 const struct option_def option_table[] = {
@@ -95,6 +99,16 @@ const struct option_def option_table[] = {
       "users started per second (default 1)", O_SPAWN_RATE },
     { "run-time", 't', OPT_DURATION, "run", "run_time", "CICADA_RUN_TIME", "TIME",
       "stop after TIME (20, 20s, 3m, 2h, 1h20m); default: until stopped", O_RUN_TIME },
+    { "rate", 0, OPT_RATE, "run", "rate", "CICADA_RATE", "R",
+      "open model: start R task iterations a second whatever the server does, each by a "
+      "free user of the pool (-u caps it); latency counts from the intended start", O_RATE },
+    { "arrivals", 0, OPT_STRING, "run", "arrivals", "CICADA_ARRIVALS", "KIND",
+      "open model: uniform (evenly spaced, the default) or poisson arrivals", O_ARRIVALS },
+    { "find-capacity", 0, OPT_FLAG, NULL, NULL, NULL, NULL,
+      "search the peak RPS one instance holds, stepping the load as [capacity] says "
+      "(also mode = capacity in [run])", O_FIND_CAPACITY },
+    { "mode", 0, OPT_STRING, "run", "mode", "CICADA_MODE", "MODE",
+      "test (the default) or capacity (as --find-capacity)", O_MODE },
     { "user-classes", 0, OPT_STRING, "run", "user_classes", "CICADA_USER_CLASSES", "A,B",
       "run only these user classes (as naming them after the options)", O_USER_CLASSES },
     { "tags", 'T', OPT_STRING, "run", "tags", "CICADA_TAGS", "TAGS",
@@ -388,8 +402,9 @@ option_set(struct settings *s, const struct option_def *opt, const char *text,
     case OPT_RATE:
         if (units_parse_double(text, &d) < 0 || !(d > 0) || d > 1e7) {
             *err = xasprintf("bad value \"%s\" for %s: expected a number above 0 "
-                             "(users started per second, e.g. 10 or 0.5)",
-                             text, opt->key ? opt->key : opt->name);
+                             "(%s per second, e.g. 10 or 0.5)",
+                             text, opt->key ? opt->key : opt->name,
+                             opt->id == O_RATE ? "task iterations started" : "users started");
             return -1;
         }
         break;
@@ -457,6 +472,7 @@ option_set(struct settings *s, const struct option_def *opt, const char *text,
         break;
     case O_RUN_TIME:
         s->run_time = d;
+        s->run_time_origin = *where;
         break;
     case O_THREADS:
         s->threads = (unsigned)n;
@@ -652,6 +668,34 @@ option_set(struct settings *s, const struct option_def *opt, const char *text,
         break;
     case O_CONFIG:
         set_string(&s->locust_config, text);
+        break;
+    case O_RATE:
+        s->rate = d;
+        s->rate_origin = *where;
+        break;
+    case O_ARRIVALS:
+        if (arrivals_parse(text, &s->arrivals) < 0) {
+            *err = xasprintf("bad value \"%s\" for %s: expected uniform or poisson", text,
+                             opt->key ? opt->key : opt->name);
+            return -1;
+        }
+        break;
+    case O_FIND_CAPACITY:
+        s->find_capacity = b;
+        if (b)
+            s->mode_origin = *where;
+        break;
+    case O_MODE:
+        if (strcasecmp(text, "capacity") == 0) {
+            s->find_capacity = true;
+        } else if (strcasecmp(text, "test") == 0) {
+            s->find_capacity = false;
+        } else {
+            *err = xasprintf("bad value \"%s\" for %s: expected test or capacity", text,
+                             opt->key ? opt->key : opt->name);
+            return -1;
+        }
+        s->mode_origin = *where;
         break;
     default:
         fatal("option %s has no setter", opt->name);
@@ -900,8 +944,9 @@ options_print_help(FILE *out)
           "environment variables, then the command line; later ones win.\n"
           "\n"
           "Exit status: 0 success, 1 some requests failed, 2 usage or scenario error,\n"
-          "3 a threshold was crossed, 4 a report could not be written,\n"
-          "130/143 stopped by SIGINT/SIGTERM.\n"
+          "3 a threshold was crossed, 4 a report could not be written, 5 a --worker lost\n"
+          "its master, 6 the capacity search found no MAX_RPS (above max, or below start),\n"
+          "7 the generator was its limit, 130/143 stopped by SIGINT/SIGTERM.\n"
           "See cicada(1) and cicada.ini(5).\n",
           out);
 }

@@ -26,6 +26,8 @@
 #include "stats.h"
 #include "threshold.h"
 
+struct capacity_result;
+
 /* What the JSON and HTML reports say about the run besides its statistics. */
 struct report_run {
     const struct settings *settings;
@@ -41,6 +43,8 @@ struct report_run {
     unsigned target_users;
     double cpu_user_s, cpu_system_s; /* the whole process */
     long peak_rss_kb;
+    bool open;                       /* the open model ran (--rate, rate stages) */
+    const struct capacity_result *capacity; /* the capacity search's, or NULL */
 };
 
 /* Python's repr() of a float ("50.123", "140.0", "1e-05"): what Locust's CSV holds. */
@@ -58,9 +62,11 @@ struct csv_report;
 
 /*
  * Create the four files and write their header rows. Returns NULL and sets
- * *err (allocated) when a file cannot be created.
+ * *err (allocated) when a file cannot be created. With open_model, the
+ * history rows end with one more column, "Dropped Arrivals" (so far).
  */
-struct csv_report *csv_report_open(const char *prefix, bool full_history, char **err);
+struct csv_report *csv_report_open(const char *prefix, bool full_history, bool open_model,
+                                   char **err);
 
 /* Rewrite the stats and failures files and append history rows for second `now`. */
 void csv_report_tick(struct csv_report *c, const struct stats *s, unsigned users, double now);

@@ -32,6 +32,7 @@ struct snapshot {
 
 struct csv_report {
     bool full_history;
+    bool open_model;         /* history gets a last column: arrivals dropped so far */
     char *stats_path, *failures_path, *exceptions_path, *history_path;
     FILE *history;
     struct snapshot (*snaps)[SNAPSHOTS]; /* by entry index */
@@ -198,7 +199,7 @@ write_stats_header(FILE *f)
 }
 
 static void
-write_history_header(FILE *f)
+write_history_header(FILE *f, bool open_model)
 {
     static const char *const head[] = { "Timestamp", "User Count", "Type", "Name", "Requests/s",
                                         "Failures/s" };
@@ -213,6 +214,8 @@ write_history_header(FILE *f)
     put_percentile_header(f);
     for (size_t i = 0; i < ARRAY_LEN(tail); i++)
         put_field(f, tail[i], false);
+    if (open_model)
+        put_field(f, "Dropped Arrivals", false);
     end_row(f);
 }
 
@@ -419,6 +422,8 @@ put_history_row(struct csv_report *c, const struct stats *s, const struct stats_
     put_float_or(f, e->min_rt_us == UINT64_MAX, "0", stats_min_ms(e));
     put_float_or(f, e->hist.total == 0, "0", stats_max_ms(e));
     put_float_or(f, e->num_requests == 0, "0", stats_avg_bytes(e));
+    if (c->open_model)
+        put_uint(f, s->dropped);
     end_row(f);
 }
 
@@ -471,12 +476,13 @@ csv_report_free(struct csv_report *c)
 }
 
 struct csv_report *
-csv_report_open(const char *prefix, bool full_history, char **err)
+csv_report_open(const char *prefix, bool full_history, bool open_model, char **err)
 {
     struct csv_report *c = xcalloc(1, sizeof(*c));
     struct stats empty;
 
     c->full_history = full_history;
+    c->open_model = open_model;
     for (int k = 0; k < SNAPSHOTS; k++)
         c->total_snaps[k].sec = -1;
     c->stats_path = xasprintf("%s_stats.csv", prefix);
@@ -486,7 +492,7 @@ csv_report_open(const char *prefix, bool full_history, char **err)
     c->history = outfile_open_stream(c->history_path, err);
     if (c->history == NULL)
         goto fail;
-    write_history_header(c->history);
+    write_history_header(c->history, open_model);
     /* the other files get their headers now too, and history its first row, as in Locust */
     stats_init(&empty);
     write_history(c, &empty, 0, time_wall());

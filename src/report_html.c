@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "outfile.h"
+#include "capacity.h"
 #include "report.h"
 #include "threshold.h"
 #include "units.h"
@@ -77,7 +78,7 @@ static const char style[] =
     "svg{border:none}}";
 
 /* Which value of a series point a chart line shows. */
-enum series_field { F_RPS, F_FAILS, F_P50, F_P95, F_USERS };
+enum series_field { F_RPS, F_FAILS, F_P50, F_P95, F_USERS, F_DROPPED };
 
 static double
 field(const struct stats_point *p, enum series_field which)
@@ -88,6 +89,7 @@ field(const struct stats_point *p, enum series_field which)
     case F_P50: return p->p50_ms;
     case F_P95: return p->p95_ms;
     case F_USERS: return p->users;
+    case F_DROPPED: return (double)p->dropped;
     }
     return 0;
 }
@@ -293,6 +295,139 @@ put_thresholds(FILE *f, const struct settings *st, const struct threshold_result
     fputs("</tbody></table>\n", f);
 }
 
+/*
+ * The capacity search: the result, every step's row, and latency against
+ * throughput (p50 and p95 over the achieved req/s of each step, in the
+ * order run), the passing steps' points green, the others red.
+ */
+static void
+put_capacity(FILE *f, const struct capacity_result *r)
+{
+    const double W = 900, H = 300, L = 60, R = 20, T = 30, B = 40;
+    double pw = W - L - R, ph = H - T - B, xmax = 0, ymax = 0;
+    size_t i;
+    int k;
+
+    fputs("<h2>Capacity</h2>\n<p id=\"capacity-verdict\">", f);
+    fprintf(f, "<b>%s</b> (load = %s): ", capacity_outcome_name(r->outcome),
+            capacity_load_name(r->load));
+    put_text(f, r->verdict);
+    fputs("</p>\n", f);
+    if (r->outcome == CAPACITY_FOUND && r->best != NULL)
+        fprintf(f, "<p id=\"capacity-result\">MAX_RPS <b>%.1f</b> req/s at %.4g %s "
+                "(concurrency %.1f; p50 %.0f ms, p95 %.0f ms, p99 %.0f ms). "
+                "SageMakerVariantInvocationsPerInstance = %.1f &times; %g &times; 60 = "
+                "<b>%.0f</b></p>\n", r->max_rps, r->best->load,
+                r->load == CAPACITY_USERS ? "users" : "req/s offered", r->best->concurrency,
+                r->best->p50_ms, r->best->p95_ms, r->best->p99_ms, r->max_rps, r->safety_factor,
+                r->invocations_per_instance);
+    fputs("<table id=\"capacity-steps\"><thead><tr><th>Step</th><th class=\"n\">Load</th>"
+          "<th class=\"n\">Offered req/s</th><th class=\"n\">Achieved req/s</th>"
+          "<th class=\"n\">p50 ms</th><th class=\"n\">p95 ms</th><th class=\"n\">p99 ms</th>"
+          "<th class=\"n\">Failed</th><th class=\"n\">Dropped</th><th>Verdict</th><th>Why</th>"
+          "</tr></thead><tbody>\n", f);
+    for (i = 0; i < r->nsteps; i++) {
+        const struct capacity_step *st = &r->steps[i];
+        char step[16];
+
+        snprintf(step, sizeof(step), "%u%s", st->index, st->refine ? " (refine)" : "");
+        fputs("<tr>", f);
+        put_cell(f, step, false);
+        put_num(f, "%.4g", st->load);
+        put_num(f, "%.1f", st->offered);
+        put_num(f, "%.1f", st->achieved);
+        put_num(f, "%.0f", st->p50_ms);
+        put_num(f, "%.0f", st->p95_ms);
+        put_num(f, "%.0f", st->p99_ms);
+        put_num(f, "%.2f%%", st->fail_ratio * 100);
+        put_num(f, "%.0f", (double)st->dropped);
+        fprintf(f, "<td class=\"%s\">%s</td>", st->verdict == STEP_PASS ? "pass" : "fail",
+                capacity_verdict_name(st->verdict));
+        put_cell(f, st->why, false);
+        fputs("</tr>\n", f);
+        if (st->achieved > xmax)
+            xmax = st->achieved;
+        if (st->p95_ms > ymax)
+            ymax = st->p95_ms;
+    }
+    fputs("</tbody></table>\n", f);
+    if (r->nsteps == 0)
+        return;
+    xmax = units_nice_ceiling(xmax > 0 ? xmax : 1);
+    ymax = units_nice_ceiling(ymax > 0 ? ymax : 1);
+    fputs("<figure id=\"chart-capacity\"><figcaption>Latency against throughput"
+          "</figcaption>\n", f);
+    fprintf(f, "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\""
+            "Latency against throughput\" xmlns=\"http://www.w3.org/2000/svg\">\n", W, H);
+    for (k = 0; k <= 4; k++) {
+        double y = T + ph - ph * k / 4.0, x = L + pw * k / 4.0;
+
+        fprintf(f, "<line class=\"grid\" x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\"/>", L,
+                y, L + pw, y);
+        fprintf(f, "<text x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%g</text>", L - 6, y + 4,
+                ymax * k / 4.0);
+        fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">%g</text>\n", x,
+                T + ph + 18, xmax * k / 4.0);
+    }
+    fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">achieved req/s</text>\n",
+            L + pw / 2, H - 4);
+    fprintf(f, "<text x=\"12\" y=\"%.0f\" transform=\"rotate(-90 12 %.0f)\" "
+               "text-anchor=\"middle\">ms</text>\n", T + ph / 2, T + ph / 2);
+    fprintf(f, "<line class=\"axis\" x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\"/>", L, T,
+            L, T + ph);
+    fprintf(f, "<line class=\"axis\" x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\"/>\n", L,
+            T + ph, L + pw, T + ph);
+    for (k = 0; k < 2; k++) {
+        fprintf(f, "<polyline class=\"s%d\" data-series=\"%s\" points=\"", k,
+                k == 0 ? "p95" : "p50");
+        for (i = 0; i < r->nsteps; i++) {
+            const struct capacity_step *st = &r->steps[i];
+            double v = k == 0 ? st->p95_ms : st->p50_ms;
+
+            fprintf(f, "%s%.1f,%.1f", i ? " " : "", L + pw * st->achieved / xmax,
+                    T + ph - ph * v / ymax);
+        }
+        fputs("\"/>\n", f);
+        fprintf(f, "<line class=\"s%d\" x1=\"%.0f\" y1=\"14\" x2=\"%.0f\" y2=\"14\"/>"
+                "<text class=\"legend\" x=\"%.0f\" y=\"18\">%s</text>\n", k, L + 10 + k * 200,
+                L + 40 + k * 200, L + 46 + k * 200, k == 0 ? "95th percentile" : "Median");
+    }
+    for (i = 0; i < r->nsteps; i++) {
+        const struct capacity_step *st = &r->steps[i];
+
+        fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"><title>step %u: "
+                "%.1f req/s, p95 %.0f ms, %s</title></circle>\n", L + pw * st->achieved / xmax,
+                T + ph - ph * st->p95_ms / ymax, st->verdict == STEP_PASS ? "#116611" : "#b00020",
+                st->index, st->achieved, st->p95_ms, capacity_verdict_name(st->verdict));
+    }
+    fputs("</svg></figure>\n", f);
+}
+
+/* The open model's lines of the summary. */
+static void
+put_open_model(FILE *f, const struct report_run *run)
+{
+    const struct stats *s = run->stats;
+    const struct hist *h = &s->send_hist;
+    uint64_t n = h->total;
+
+    fputs("<dt>Open model</dt><dd id=\"open-model\">", f);
+    if (run->settings->rate > 0)
+        fprintf(f, "%g arrivals/s (%s), ", run->settings->rate,
+                arrivals_name(run->settings->arrivals));
+    else
+        fprintf(f, "rate stages (%s), ", arrivals_name(run->settings->arrivals));
+    fprintf(f, "%llu sent, %llu dropped (no free user in the pool of %u); the response times "
+            "count from each arrival's intended start", (unsigned long long)n,
+            (unsigned long long)s->dropped, run->target_users);
+    if (n > 0)
+        fprintf(f, "; from the actual send: p50 %.0f ms, p90 %.0f ms, p99 %.0f ms",
+                (double)hist_value_at_rank(h, (uint64_t)(n * 0.50)) / 1000.0,
+                (double)hist_value_at_rank(h, (uint64_t)(n * 0.90)) / 1000.0,
+                (double)hist_value_at_rank(h, (uint64_t)(n * 0.99)) / 1000.0);
+    fputs("</dd>\n", f);
+}
+
 int
 html_report_write(const char *path, const struct report_run *run, char **err)
 {
@@ -347,8 +482,12 @@ html_report_write(const char *path, const struct report_run *run, char **err)
             (unsigned long long)s->total.num_throttled, stats_throttle_ratio(&s->total) * 100.0);
     fprintf(f, "<dt>Generator CPU</dt><dd>%.2f s user, %.2f s system; peak RSS %ld KiB</dd>\n",
             run->cpu_user_s, run->cpu_system_s, run->peak_rss_kb);
+    if (run->open)
+        put_open_model(f, run);
     fputs("</dl>\n", f);
 
+    if (run->capacity != NULL)
+        put_capacity(f, run->capacity);
     put_thresholds(f, run->settings, run->thresholds);
     put_stats_table(f, s, order);
     put_percentile_table(f, s, order);
@@ -359,6 +498,13 @@ html_report_write(const char *path, const struct report_run *run, char **err)
     put_chart(f, s, "chart-response-times", "Response Times (ms)", "ms", times, time_labels, 2,
               false);
     put_chart(f, s, "chart-users", "Number of Users", "users", users, user_labels, 1, true);
+    if (run->open) {
+        static const enum series_field dropped[] = { F_DROPPED };
+        static const char *const dropped_labels[] = { "Dropped arrivals (so far)" };
+
+        put_chart(f, s, "chart-dropped", "Arrivals Dropped (no free user)", "arrivals", dropped,
+                  dropped_labels, 1, true);
+    }
     fprintf(f, "<p><small>cicada %s</small></p>\n</body></html>\n", PACKAGE_VERSION);
     free(order);
     return outfile_commit(&out, err);

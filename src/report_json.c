@@ -20,6 +20,7 @@
 #include <cjson/cJSON.h>
 
 #include "outfile.h"
+#include "capacity.h"
 #include "report.h"
 #include "secret.h"
 #include "threshold.h"
@@ -220,6 +221,100 @@ entry_json(const struct stats *s, const struct stats_entry *e)
     return o;
 }
 
+/*
+ * The open model: what was offered, what was dropped, and the response
+ * times from the actual send (the tables time them from the intended start).
+ */
+static cJSON *
+open_model_json(const struct report_run *run)
+{
+    static const double ps[] = { 0.50, 0.90, 0.95, 0.99, 1.0 };
+    static const char *const names[] = { "50", "90", "95", "99", "100" };
+    const struct stats *s = run->stats;
+    const struct settings *set = run->settings;
+    cJSON *o = cJSON_CreateObject(), *send, *pct;
+    uint64_t n = s->send_hist.total;
+
+    if (set->rate > 0)
+        cJSON_AddNumberToObject(o, "rate", set->rate);
+    else
+        cJSON_AddNullToObject(o, "rate");
+    cJSON_AddStringToObject(o, "arrivals", arrivals_name(set->arrivals));
+    cJSON_AddNumberToObject(o, "pool_users", run->target_users);
+    cJSON_AddNumberToObject(o, "sent", (double)n);
+    cJSON_AddNumberToObject(o, "dropped", (double)s->dropped);
+    cJSON_AddStringToObject(o, "response_time_from", "intended start");
+    send = cJSON_AddObjectToObject(o, "from_send");
+    cJSON_AddNumberToObject(send, "num_requests", (double)n);
+    if (n > 0)
+        cJSON_AddNumberToObject(send, "avg_ms", (double)s->send_rt_sum_us / (double)n / 1000.0);
+    else
+        cJSON_AddNullToObject(send, "avg_ms");
+    pct = cJSON_AddObjectToObject(send, "percentiles_ms");
+    for (size_t i = 0; i < ARRAY_LEN(ps); i++) {
+        uint64_t rank = ps[i] >= 1.0 ? n : (uint64_t)((double)n * ps[i]);
+
+        if (n == 0)
+            cJSON_AddNullToObject(pct, names[i]);
+        else
+            cJSON_AddNumberToObject(pct, names[i],
+                                    (double)hist_value_at_rank(&s->send_hist, rank) / 1000.0);
+    }
+    return o;
+}
+
+/* The capacity search: the result and every step. */
+static cJSON *
+capacity_json(const struct capacity_result *r)
+{
+    cJSON *o = cJSON_CreateObject(), *steps;
+    bool found = r->outcome == CAPACITY_FOUND && r->best != NULL;
+
+    cJSON_AddStringToObject(o, "load", capacity_load_name(r->load));
+    cJSON_AddStringToObject(o, "outcome", capacity_outcome_name(r->outcome));
+    cJSON_AddStringToObject(o, "verdict", r->verdict);
+    if (found) {
+        cJSON *at = cJSON_AddObjectToObject(o, "at");
+
+        cJSON_AddNumberToObject(o, "max_rps", r->max_rps);
+        cJSON_AddNumberToObject(o, "invocations_per_instance", r->invocations_per_instance);
+        cJSON_AddNumberToObject(at, "load", r->best->load);
+        cJSON_AddNumberToObject(at, "concurrency", r->best->concurrency);
+        cJSON_AddNumberToObject(at, "p50_ms", r->best->p50_ms);
+        cJSON_AddNumberToObject(at, "p95_ms", r->best->p95_ms);
+        cJSON_AddNumberToObject(at, "p99_ms", r->best->p99_ms);
+    } else {
+        cJSON_AddNullToObject(o, "max_rps");
+        cJSON_AddNullToObject(o, "invocations_per_instance");
+        cJSON_AddNullToObject(o, "at");
+    }
+    cJSON_AddNumberToObject(o, "safety_factor", r->safety_factor);
+    steps = cJSON_AddArrayToObject(o, "steps");
+    for (size_t i = 0; i < r->nsteps; i++) {
+        const struct capacity_step *st = &r->steps[i];
+        cJSON *j = cJSON_CreateObject();
+
+        cJSON_AddNumberToObject(j, "step", st->index);
+        cJSON_AddBoolToObject(j, "refine", st->refine);
+        cJSON_AddNumberToObject(j, "load", st->load);
+        cJSON_AddNumberToObject(j, "offered_rps", st->offered);
+        cJSON_AddNumberToObject(j, "achieved_rps", st->achieved);
+        cJSON_AddNumberToObject(j, "rps", st->rps);
+        cJSON_AddNumberToObject(j, "requests", (double)st->requests);
+        cJSON_AddNumberToObject(j, "p50_ms", st->p50_ms);
+        cJSON_AddNumberToObject(j, "p95_ms", st->p95_ms);
+        cJSON_AddNumberToObject(j, "p99_ms", st->p99_ms);
+        cJSON_AddNumberToObject(j, "fail_ratio", st->fail_ratio);
+        cJSON_AddNumberToObject(j, "concurrency", st->concurrency);
+        cJSON_AddNumberToObject(j, "generator_cpu", st->cpu_busiest);
+        cJSON_AddNumberToObject(j, "dropped", (double)st->dropped);
+        cJSON_AddStringToObject(j, "verdict", capacity_verdict_name(st->verdict));
+        cJSON_AddStringToObject(j, "why", st->why);
+        cJSON_AddItemToArray(steps, j);
+    }
+    return o;
+}
+
 static cJSON *
 thresholds_json(const struct settings *s, const struct threshold_result *results)
 {
@@ -338,10 +433,15 @@ json_report_write(const char *path, const struct report_run *run, char **err)
         add_number(o, "avg_ms", p->avg_ms);
         cJSON_AddNumberToObject(o, "requests", (double)p->requests);
         cJSON_AddNumberToObject(o, "failures", (double)p->failures);
+        cJSON_AddNumberToObject(o, "dropped", (double)p->dropped);
         cJSON_AddItemToArray(arr, o);
     }
 
     cJSON_AddItemToObject(root, "thresholds", thresholds_json(run->settings, run->thresholds));
+    if (run->open)
+        cJSON_AddItemToObject(root, "open_model", open_model_json(run));
+    if (run->capacity != NULL)
+        cJSON_AddItemToObject(root, "capacity", capacity_json(run->capacity));
 
     gen = cJSON_AddObjectToObject(root, "generator");
     add_number(gen, "cpu_user_s", run->cpu_user_s);

@@ -57,6 +57,13 @@ struct runner {
     size_t nlog, log_cap;
     bool class_full_warned;
 
+    /* the open model: arrivals at a rate, served by the pool of users */
+    bool open;               /* this test runs the open model */
+    double start_rate;       /* runner_start_rate's rate for the next start (0: settings') */
+    bool quiet_spawn;        /* no warning for a high spawn rate (the capacity search's steps) */
+    double rate_from, rate_to; /* total arrivals per second, ramping from, to */
+    double rate_since, rate_ramp; /* time_mono() the ramp began; its length (0: none) */
+
     size_t stage;            /* the shape's current stage */
     bool shape_active;       /* the shape drives the user count */
 
@@ -281,6 +288,22 @@ on_run_time(struct ev_loop *loop, ev_timer *t, int revents)
 
 static void ramp_to(struct runner *r, unsigned users, double spawn_rate);
 
+/*
+ * The open model begins: every worker opens with no arrivals yet, so that
+ * the users spawned next park in its free pool; runner_set_rate then
+ * starts the arrivals once the pool is made.
+ */
+static void
+open_begin(struct runner *r)
+{
+    unsigned i;
+
+    r->open = true;
+    for (i = 0; i < r->nworkers; i++)
+        worker_set_rate(r->workers[i], ev_time(), 0, 0, r->settings->arrivals,
+                        (double)i / r->nworkers);
+}
+
 /* Enter the shape's current stage. */
 static void
 enter_stage(struct runner *r)
@@ -292,6 +315,15 @@ enter_stage(struct runner *r)
     ev_timer_stop(r->loop, &r->shape_timer);
     ev_timer_set(&r->shape_timer, st->duration, 0.);
     ev_timer_start(r->loop, &r->shape_timer);
+    if (st->arrival_rate >= 0) {
+        /* the whole pool first (the worker makes it before the arrivals begin) */
+        if (r->stage == 0) {
+            open_begin(r);
+            ramp_to(r, r->settings->users, r->settings->users);
+        }
+        runner_set_rate(r, st->arrival_rate, st->duration);
+        return;
+    }
     ramp_to(r, st->users, st->rate);
 }
 
@@ -549,6 +581,12 @@ runner_start(struct runner *r, unsigned users, double spawn_rate)
     if (r->state == RUNNER_STOPPING)
         return;
     if (r->state == RUNNER_READY || r->state == RUNNER_STOPPED) {
+        double rate = r->start_rate > 0 ? r->start_rate : r->settings->rate;
+
+        r->start_rate = 0;
+        r->open = rate > 0 || shape_is_rate(r->sc->shape);
+        r->rate_from = r->rate_to = 0;
+        r->rate_ramp = 0;
         /* timers count from now, not from the loop's last iteration */
         ev_now_update(r->loop);
         stats_reset(r->stats, time_wall());
@@ -568,6 +606,13 @@ runner_start(struct runner *r, unsigned users, double spawn_rate)
             enter_stage(r);
             return;
         }
+        if (r->open) {
+            /* the whole pool at once, then the arrivals (a worker makes its users first) */
+            open_begin(r);
+            ramp_to(r, users, users);
+            runner_set_rate(r, rate, 0);
+            return;
+        }
     } else if (r->shape_active) {
         r->shape_active = false;
         ev_timer_stop(r->loop, &r->shape_timer);
@@ -584,7 +629,7 @@ ramp_to(struct runner *r, unsigned users, double spawn_rate)
     unsigned batch;
 
     users = cap_users(r, users);
-    if (spawn_rate > 100)
+    if (spawn_rate > 100 && !r->open && !r->quiet_spawn)
         log_warning(LOGGER, "Your selected spawn rate is very high (>100), and this is known to "
                     "sometimes cause issues. Do you really need to ramp up that fast?");
     r->target = users;
@@ -702,6 +747,8 @@ stop_within(struct runner *r, double limit)
     ev_timer_stop(r->loop, &r->run_timer);
     ev_timer_stop(r->loop, &r->shape_timer);
     r->shape_active = false;
+    r->rate_from = r->rate_to = 0;
+    r->rate_ramp = 0;
     r->generation++;
     set_state(r, RUNNER_STOPPING);
     r->nlog = 0;
@@ -877,7 +924,72 @@ runner_shape_status(const struct runner *r, char *buf, size_t size)
     if (!r->shape_active)
         return NULL;
     st = shape_stage(r->sc->shape, r->stage);
+    if (st->arrival_rate >= 0) {
+        snprintf(buf, size, "stage %zu/%zu: to %.4g arrivals/s", r->stage + 1,
+                 shape_nstages(r->sc->shape), st->arrival_rate);
+        return buf;
+    }
     snprintf(buf, size, "stage %zu/%zu: %u user%s at %.3g/s", r->stage + 1,
              shape_nstages(r->sc->shape), st->users, st->users == 1 ? "" : "s", st->rate);
     return buf;
+}
+
+void
+runner_set_rate(struct runner *r, double rate, double ramp)
+{
+    double at = ev_time();
+    unsigned i;
+
+    r->rate_from = runner_arrival_rate(r);
+    r->rate_to = rate;
+    r->rate_since = time_mono();
+    r->rate_ramp = ramp;
+    r->open = true;
+    if (ramp > 0)
+        log_info(LOGGER, "Open model: arrivals ramping from %.4g to %.4g per second over %gs "
+                 "(%s)", r->rate_from, rate, ramp, arrivals_name(r->settings->arrivals));
+    else
+        log_info(LOGGER, "Open model: %.4g arrivals per second (%s)", rate,
+                 arrivals_name(r->settings->arrivals));
+    for (i = 0; i < r->nworkers; i++)
+        worker_set_rate(r->workers[i], at, rate / r->nworkers, ramp, r->settings->arrivals,
+                        (double)i / r->nworkers);
+}
+
+bool
+runner_open(const struct runner *r)
+{
+    return r->open;
+}
+
+double
+runner_arrival_rate(const struct runner *r)
+{
+    double t;
+
+    if (!r->open)
+        return 0;
+    t = time_mono() - r->rate_since;
+    if (r->rate_ramp <= 0 || t >= r->rate_ramp)
+        return r->rate_to;
+    return r->rate_from + (r->rate_to - r->rate_from) * (t > 0 ? t : 0) / r->rate_ramp;
+}
+
+void
+runner_start_rate(struct runner *r, unsigned pool, double rate)
+{
+    r->start_rate = rate;
+    runner_start(r, pool, pool);
+}
+
+void
+runner_quiet_spawn(struct runner *r, bool quiet)
+{
+    r->quiet_spawn = quiet;
+}
+
+double
+runner_worker_cpu(const struct runner *r, unsigned i)
+{
+    return i < r->nworkers ? worker_cpu_seconds(r->workers[i]) : 0;
 }

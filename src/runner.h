@@ -117,6 +117,27 @@ double runner_remaining(const struct runner *r);
 /* The load shape's stage, "stage 2/3: 50 users at 10/s" into buf, or NULL without one. */
 const char *runner_shape_status(const struct runner *r, char *buf, size_t size);
 
+/*
+ * The open model: from now, ramp the arrival rate (all threads together,
+ * split evenly over them) to `rate` per second over `ramp` seconds (0: at
+ * once). runner_start does it for --rate and rate stages; the capacity
+ * search calls it between its steps.
+ */
+void runner_set_rate(struct runner *r, double rate, double ramp);
+
+/* Start (from ready or stopped) an open-model test at `rate`, with a pool of `pool` users. */
+void runner_start_rate(struct runner *r, unsigned pool, double rate);
+
+/* Leave out the warning about spawn rates above 100 (the capacity search's steps). */
+void runner_quiet_spawn(struct runner *r, bool quiet);
+
+/* CPU seconds worker thread i has used. */
+double runner_worker_cpu(const struct runner *r, unsigned i);
+
+/* Does the test run the open model? Its offered arrival rate now (0: closed). */
+bool runner_open(const struct runner *r);
+double runner_arrival_rate(const struct runner *r);
+
 /* Users per class dispatched now, as {"A": 5, "B": 2} into buf. */
 const char *runner_class_counts(const struct runner *r, char *buf, size_t size);
 

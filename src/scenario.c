@@ -8,6 +8,7 @@
  *   [task USER NAME]    a task of user class USER
  *   [task NAME]         a task of the only user class (or of "User")
  *   [shape]             a load shape: stages, steps or a spike (shape.c)
+ *   [capacity]          the capacity search's steps and limits (capacity.c)
  *
  * Tasks are gathered in file order and given to their classes once the
  * whole file is read, so a task may come before its class. Every error
@@ -30,6 +31,7 @@
 #include "inifile.h"
 #include "options.h"
 #include "scenario.h"
+#include "capacity.h"
 #include "shape.h"
 #include "sigv4.h"
 #include "stats.h"
@@ -45,6 +47,7 @@ enum section_kind {
     SEC_USER,
     SEC_TASK,
     SEC_SHAPE,
+    SEC_CAPACITY,
 };
 
 struct pending_task {
@@ -152,7 +155,7 @@ static const char *const task_keys[] = { "weight", "method", "path", "name", "he
 static const char *const repeatable_keys[] = { "header", "expect_body", "expect_json",
                                                "capture", NULL };
 static const char *const section_names[] = { "run", "demo", "thresholds", "user", "task",
-                                             "shape", NULL };
+                                             "shape", "capacity", NULL };
 
 /* Split "a b c" into at most max words (modifies s); returns the count. */
 static size_t
@@ -218,6 +221,20 @@ begin_section(struct loader *ld, const char *name, int line, char **err)
         } else {
             ld->sc->shape = shape_new(line);
             ld->kind = SEC_SHAPE;
+        }
+    } else if (n >= 1 && strcmp(words[0], "capacity") == 0) {
+        if (n != 1) {
+            *err = xasprintf("bad section [%s]: write [capacity]", name);
+            rc = -1;
+        } else if (ld->sc->capacity != NULL) {
+            *err = xasprintf("[capacity] is given twice (first at line %d)",
+                             ld->sc->capacity->line);
+            rc = -1;
+        } else {
+            ld->sc->capacity = xmalloc(sizeof(*ld->sc->capacity));
+            capacity_conf_init(ld->sc->capacity);
+            ld->sc->capacity->line = line;
+            ld->kind = SEC_CAPACITY;
         }
     } else if (n >= 1 && strcmp(words[0], "user") == 0) {
         if (n != 2 || !valid_ident(words[1])) {
@@ -285,7 +302,7 @@ begin_section(struct loader *ld, const char *name, int line, char **err)
             *err = xasprintf("unknown section [%s] (did you mean [%s]?)", name, near);
         else
             *err = xasprintf("unknown section [%s]: expected [run], [demo], [thresholds], "
-                             "[user NAME], [task USER NAME] or [shape]", name);
+                             "[user NAME], [task USER NAME], [shape] or [capacity]", name);
         rc = -1;
     }
     free(copy);
@@ -299,7 +316,8 @@ check_duplicate(struct loader *ld, const char *key, int line, char **err)
     size_t i;
 
     if ((ld->kind == SEC_THRESHOLDS && strcmp(key, "threshold") == 0) ||
-        (ld->kind == SEC_SHAPE && strcmp(key, "stage") == 0))
+        (ld->kind == SEC_SHAPE && (strcmp(key, "stage") == 0 || strcmp(key, "rate_stage") == 0)) ||
+        (ld->kind == SEC_CAPACITY && strcmp(key, "limit") == 0))
         return 0;
     for (i = 0; repeatable_keys[i] != NULL; i++)
         if (strcmp(key, repeatable_keys[i]) == 0)
@@ -916,6 +934,8 @@ on_ini(void *user, const char *section, const char *key, const char *value, int 
         return task_key(ld, key, value, line, err);
     case SEC_SHAPE:
         return shape_key(ld->sc->shape, key, value, line, err);
+    case SEC_CAPACITY:
+        return capacity_key(ld->sc->capacity, key, value, line, err);
     default:
         return -1;
     }
@@ -1181,6 +1201,8 @@ finish(struct loader *ld, char **err)
             return -1;
         }
     }
+    if (sc->capacity != NULL && capacity_finish(sc->capacity, sc->path, err) < 0)
+        return -1;
     if (sc->shape != NULL)
         return shape_finish(sc->shape, sc->path, err);
     return 0;
@@ -1291,6 +1313,10 @@ scenario_free(struct scenario *sc)
     for (i = 0; i < sc->nclasses; i++)
         class_free(&sc->classes[i]);
     shape_free(sc->shape);
+    if (sc->capacity != NULL) {
+        capacity_conf_free(sc->capacity);
+        free(sc->capacity);
+    }
     free(sc->classes);
     free(sc->path);
     free(sc->dir);

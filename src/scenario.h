@@ -14,6 +14,7 @@
 #include "settings.h"
 
 struct shape;
+struct capacity_conf;
 struct stats;
 
 enum wait_kind {
@@ -130,6 +131,7 @@ struct scenario {
     size_t nclasses;
     struct tmpl_lib *lib;    /* data files and variables of every template */
     struct shape *shape;     /* [shape], or NULL: users and spawn rate from the settings */
+    struct capacity_conf *capacity; /* [capacity], or NULL: the search's defaults */
 };
 
 /*

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "arrivals.h"
 #include "demo.h"
 #include "log.h"
 
@@ -41,6 +42,9 @@ struct settings {
     double spawn_rate;
     double run_time;         /* seconds; 0 = until stopped */
     unsigned threads;        /* 0 = one per core */
+    double rate;             /* --rate: open model, task iterations started per second; 0 = closed */
+    enum arrivals_kind arrivals; /* evenly spaced or Poisson arrivals (open model) */
+    bool find_capacity;      /* --find-capacity, mode = capacity: the capacity search */
     double stop_timeout;     /* seconds; < 0 = let requests in flight finish */
     double timeout;          /* per-request timeout, seconds */
     double connect_timeout;  /* seconds */
@@ -103,6 +107,9 @@ struct settings {
     struct origin host_origin;
     struct origin users_origin;
     struct origin spawn_rate_origin;
+    struct origin rate_origin;
+    struct origin mode_origin;
+    struct origin run_time_origin;
     struct origin scenario_origin;
     struct origin csv_origin;
     struct origin json_origin;

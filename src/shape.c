@@ -5,6 +5,9 @@
  *   steps    start_users, step_users, step_time, max_users, spawn_rate, hold
  *   spike    base_users, spike_users, before, spike_time, after,
  *            spawn_rate, spike_rate
+ *   rates    rate_stage = DURATION RATE          (repeated, in order; the open
+ *            model: the arrival rate ramps linearly from the stage before's,
+ *            0 at the start, to RATE over DURATION)
  *
  * Every form compiles to a list of stages. A stage without a rate ramps
  * evenly over its duration (k6's stages); a step or spike without rates
@@ -29,6 +32,7 @@ enum shape_form {
     FORM_STAGES,
     FORM_STEPS,
     FORM_SPIKE,
+    FORM_RATES,
 };
 
 /* A key with its value and the line it was on (0: not given). */
@@ -57,12 +61,13 @@ struct shape {
     double duration;
 };
 
-static const char *const form_names[] = { "", "stages", "steps", "spike" };
+static const char *const form_names[] = { "", "stages", "steps", "spike", "rates" };
 
 /* Every key, for suggestions. */
 static const char *const shape_keys[] = {
     "stage", "start_users", "step_users", "step_time", "max_users", "hold", "base_users",
-    "spike_users", "before", "spike_time", "after", "spike_rate", "spawn_rate", NULL,
+    "spike_users", "before", "spike_time", "after", "spike_rate", "spawn_rate", "rate_stage",
+    NULL,
 };
 
 struct shape *
@@ -155,6 +160,35 @@ parse_stage(const char *value, struct shape_stage *st, char **err)
     return rc;
 }
 
+/* Parse "DURATION RATE" (arrivals per second, 0 allowed). */
+static int
+parse_rate_stage(const char *value, struct shape_stage *st, char **err)
+{
+    char *copy = xstrdup(value);
+    char *words[3], *save = NULL, *w;
+    size_t n = 0;
+    int rc = -1;
+
+    for (w = strtok_r(copy, " \t", &save); w != NULL && n < 3; w = strtok_r(NULL, " \t", &save))
+        words[n++] = w;
+    st->users = 0;
+    st->rate = 1;
+    if (n != 2) {
+        *err = xasprintf("bad rate_stage \"%s\": write rate_stage = DURATION RATE, e.g. "
+                         "rate_stage = 1m 200 (ramp to 200 arrivals a second over a minute)",
+                         value);
+    } else if (parse_time("the stage's duration", words[0], &st->duration, err) == 0) {
+        if (units_parse_double(words[1], &st->arrival_rate) < 0 || !(st->arrival_rate >= 0) ||
+            st->arrival_rate > 1e7)
+            *err = xasprintf("bad rate \"%s\" in rate_stage: expected arrivals per second, "
+                             "0 or more, such as 200 or 0.5", words[1]);
+        else
+            rc = 0;
+    }
+    free(copy);
+    return rc;
+}
+
 /* The form a key belongs to (FORM_NONE: either steps or spike). */
 static enum shape_form
 key_form(const char *key)
@@ -167,6 +201,8 @@ key_form(const char *key)
 
     if (strcmp(key, "stage") == 0)
         return FORM_STAGES;
+    if (strcmp(key, "rate_stage") == 0)
+        return FORM_RATES;
     for (i = 0; steps[i] != NULL; i++)
         if (strcmp(key, steps[i]) == 0)
             return FORM_STEPS;
@@ -210,9 +246,19 @@ shape_key(struct shape *sh, const char *key, const char *value, int line, char *
         return -1;
     }
     form = key_form(key);
+    if (strcmp(key, "spawn_rate") == 0 && sh->form == FORM_RATES) {
+        *err = xasprintf("spawn_rate does not go with rate_stage (line %d): the pool of "
+                         "users (-u) starts at once", sh->form_line);
+        return -1;
+    }
     if (strcmp(key, "spawn_rate") == 0 && sh->form == FORM_STAGES) {
         *err = xasprintf("spawn_rate does not go with stages (stage at line %d): give each "
                          "stage its rate, stage = DURATION USERS RATE", sh->form_line);
+        return -1;
+    }
+    if (form == FORM_RATES && sh->spawn_rate.line != 0) {
+        *err = xasprintf("rate_stage does not go with spawn_rate (line %d): the pool of "
+                         "users (-u) starts at once", sh->spawn_rate.line);
         return -1;
     }
     if (form == FORM_STAGES && sh->spawn_rate.line != 0) {
@@ -234,6 +280,19 @@ shape_key(struct shape *sh, const char *key, const char *value, int line, char *
         sh->form_line = line;
     }
 
+    if (strcmp(key, "rate_stage") == 0) {
+        struct shape_stage st;
+
+        if (parse_rate_stage(value, &st, err) < 0)
+            return -1;
+        if (sh->nwritten >= MAX_STAGES) {
+            *err = xasprintf("too many stages (at most %d)", MAX_STAGES);
+            return -1;
+        }
+        sh->written = xrealloc(sh->written, (sh->nwritten + 1) * sizeof(*sh->written));
+        sh->written[sh->nwritten++] = st;
+        return 0;
+    }
     if (strcmp(key, "stage") == 0) {
         struct shape_stage st;
 
@@ -294,6 +353,7 @@ push_stage(struct shape *sh, double duration, unsigned users, double rate)
     sh->stages[sh->nstages].duration = duration;
     sh->stages[sh->nstages].users = users;
     sh->stages[sh->nstages].rate = rate > 0 ? rate : 1;
+    sh->stages[sh->nstages].arrival_rate = -1;
     sh->nstages++;
     sh->duration += duration;
 }
@@ -412,6 +472,12 @@ shape_finish(struct shape *sh, const char *file, char **err)
     case FORM_STAGES:
         compile_stages(sh);
         return 0;
+    case FORM_RATES:
+        for (size_t i = 0; i < sh->nwritten; i++) {
+            push_stage(sh, sh->written[i].duration, 0, 1);
+            sh->stages[sh->nstages - 1].arrival_rate = sh->written[i].arrival_rate;
+        }
+        return 0;
     case FORM_STEPS:
         return compile_steps(sh, file, err);
     case FORM_SPIKE:
@@ -450,6 +516,12 @@ shape_peak_users(const struct shape *sh)
     return peak;
 }
 
+int
+shape_is_rate(const struct shape *sh)
+{
+    return sh != NULL && sh->form == FORM_RATES;
+}
+
 const char *
 shape_form(const struct shape *sh)
 {
@@ -466,7 +538,11 @@ shape_describe(const struct shape *sh, size_t i, char *buf, size_t size)
         snprintf(time, sizeof(time), "%.3gs", st->duration);
     else
         units_format_duration(st->duration, time, sizeof(time));
-    snprintf(buf, size, "stage %zu/%zu: %u user%s at %.3g/s for %s", i + 1, sh->nstages,
-             st->users, st->users == 1 ? "" : "s", st->rate, time);
+    if (st->arrival_rate >= 0)
+        snprintf(buf, size, "stage %zu/%zu: to %.4g arrivals/s over %s", i + 1, sh->nstages,
+                 st->arrival_rate, time);
+    else
+        snprintf(buf, size, "stage %zu/%zu: %u user%s at %.3g/s for %s", i + 1,
+                 sh->nstages, st->users, st->users == 1 ? "" : "s", st->rate, time);
     return buf;
 }

@@ -3,7 +3,8 @@
  * list of stages, each a number of users to reach at a spawn rate and how
  * long the stage lasts; it is written as stages (like k6's stages or
  * Locust's StagesShape), as a step load, or as a spike, and always
- * compiled to stages. The runner follows the stages and ends the run when
+ * compiled to stages. A shape of arrival rates (rate_stage = DURATION RATE,
+ * the open model) ramps the rate instead, with the users from -u as its pool. The runner follows the stages and ends the run when
  * the last one is over.
  */
 #ifndef CICADA_SHAPE_H
@@ -15,6 +16,8 @@ struct shape_stage {
     double duration;         /* seconds, > 0 */
     unsigned users;          /* users to reach */
     double rate;             /* users started (or stopped) per second, > 0 */
+    double arrival_rate;     /* rate stages: arrivals per second reached at the stage's end
+                                (a linear ramp from the stage before's); < 0: a users stage */
 };
 
 struct shape;
@@ -47,7 +50,10 @@ unsigned shape_peak_users(const struct shape *sh);
 /* "stage 2/3: 50 users at 10/s for 1m" into buf. */
 const char *shape_describe(const struct shape *sh, size_t i, char *buf, size_t size);
 
-/* "stages", "steps" or "spike". */
+/* Is it a shape of arrival rates (rate_stage, the open model) rather than of users? */
+int shape_is_rate(const struct shape *sh);
+
+/* "stages", "steps", "spike" or "rates". */
 const char *shape_form(const struct shape *sh);
 
 #endif

@@ -172,6 +172,9 @@ stats_init(struct stats *s)
         hist_init(&s->recent[i]);
         s->recent_sec[i] = -1;
     }
+    s->dropped = 0;
+    s->send_rt_sum_us = 0;
+    hist_init(&s->send_hist);
 }
 
 /* Release everything the model owns. */
@@ -308,6 +311,9 @@ stats_reset(struct stats *s, double now)
     }
     s->nerrors = 0;
     s->nseries = 0;
+    s->dropped = 0;
+    s->send_rt_sum_us = 0;
+    hist_reset(&s->send_hist);
     for (i = 0; i < STATS_RECENT; i++) {
         hist_reset(&s->recent[i]);
         s->recent_sec[i] = -1;
@@ -324,6 +330,10 @@ copy_stats(struct stats *dst, struct stats *src, bool series)
     pthread_mutex_lock(&src->lock);
     dst->epoch = src->epoch;
     dst->start_time = src->start_time;
+    dst->dropped = src->dropped;
+    dst->send_rt_sum_us = src->send_rt_sum_us;
+    hist_reset(&dst->send_hist);
+    hist_merge(&dst->send_hist, &src->send_hist);
 
     entries_reserve(dst, src->nentries);
     for (i = src->nentries; i < dst->nentries; i++)
@@ -420,6 +430,7 @@ stats_sample(struct stats *s, int64_t sec, unsigned users)
     p.requests = s->total.num_requests;
     p.failures = s->total.num_failures;
     p.users = users;
+    p.dropped = s->dropped;
     if (s->nseries > 0 && s->series[s->nseries - 1].sec == sec) {
         s->series[s->nseries - 1] = p;
     } else {
@@ -463,6 +474,9 @@ stats_delta_init(struct stats_delta *d)
     d->nentries = 0;
     d->nerrors = 0;
     d->errors_lost = 0;
+    d->dropped = 0;
+    d->send_rt_sum_us = 0;
+    hist_init(&d->send_hist);
 }
 
 void
@@ -547,9 +561,24 @@ stats_delta_resent(struct stats_delta *d, int entry, unsigned n)
 }
 
 void
+stats_delta_dropped(struct stats_delta *d, uint64_t n)
+{
+    d->dropped += n;
+    delta_touch(d);
+}
+
+void
 stats_delta_throttled(struct stats_delta *d, int entry)
 {
     d->entries[entry].throttled++;
+    delta_touch(d);
+}
+
+void
+stats_delta_send_time(struct stats_delta *d, uint64_t rt_us)
+{
+    d->send_rt_sum_us += rt_us;
+    hist_record(&d->send_hist, rt_us);
     delta_touch(d);
 }
 
@@ -756,6 +785,9 @@ stats_merge(struct stats *s, struct stats_delta *d)
         }
         if (d->errors_lost > 0)
             merge_lost_errors(s, d, now);
+        s->dropped += d->dropped;
+        s->send_rt_sum_us += d->send_rt_sum_us;
+        hist_merge(&s->send_hist, &d->send_hist);
     }
     epoch = s->epoch;
     pthread_mutex_unlock(&s->lock);
@@ -766,6 +798,10 @@ stats_merge(struct stats *s, struct stats_delta *d)
                 delta_entry_clear(&d->entries[i]);
         d->nerrors = 0;
         d->errors_lost = 0;
+        d->dropped = 0;
+        d->send_rt_sum_us = 0;
+        if (d->send_hist.lo < d->send_hist.hi)
+            hist_reset(&d->send_hist);
         d->dirty = false;
     }
     d->epoch = epoch;

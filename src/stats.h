@@ -77,6 +77,7 @@ struct stats_point {
     uint64_t requests;       /* cumulative totals at that second */
     uint64_t failures;
     unsigned users;
+    uint64_t dropped;        /* open model: cumulative arrivals dropped at that second */
 };
 
 struct stats {
@@ -94,6 +95,14 @@ struct stats {
     size_t nerrors, errors_cap;
     struct stats_point *series;
     size_t nseries, series_cap;
+    /*
+     * The open model (--rate): arrivals that found no free user, and the
+     * response times from the actual send (the entries time them from the
+     * arrival's intended start); every request when open, none otherwise.
+     */
+    uint64_t dropped;
+    uint64_t send_rt_sum_us;
+    struct hist send_hist;
     /* latency histograms of the last seconds (aggregate), by merge second */
     struct hist recent[STATS_RECENT];
     int64_t recent_sec[STATS_RECENT];
@@ -156,6 +165,9 @@ struct stats_delta {
     struct stats_delta_error errors[STATS_DELTA_ERRORS];
     size_t nerrors;
     uint64_t errors_lost;    /* distinct errors beyond the table, merged as "other" */
+    uint64_t dropped;        /* open model: arrivals with no free user */
+    uint64_t send_rt_sum_us; /* open model: response times from the actual send */
+    struct hist send_hist;
 };
 
 void stats_delta_init(struct stats_delta *d);
@@ -175,6 +187,11 @@ void stats_delta_record(struct stats_delta *d, int entry, uint64_t rt_us, uint64
 void stats_delta_resent(struct stats_delta *d, int entry, unsigned n);
 /* Count one of the failures recorded as throttling (after stats_delta_record). */
 void stats_delta_throttled(struct stats_delta *d, int entry);
+/* Open model: count n arrivals that found no free user. */
+void stats_delta_dropped(struct stats_delta *d, uint64_t n);
+
+/* Open model: one response time from the actual send (recorded after stats_delta_record). */
+void stats_delta_send_time(struct stats_delta *d, uint64_t rt_us);
 
 /*
  * Count one failure reason. The (entry, kind, code, detail) key finds the

@@ -18,6 +18,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -26,6 +27,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -33,6 +35,7 @@
 
 #include "aws.h"
 #include "awscreds.h"
+#include "arrivals.h"
 #include "http.h"
 #include "log.h"
 #include "rng.h"
@@ -47,6 +50,7 @@ enum user_state {
     USER_WAITING,            /* between tasks */
     USER_READY,              /* its next request goes out before the loop waits again */
     USER_IN_FLIGHT,          /* a request is with libcurl */
+    USER_IDLE,               /* open model: in the worker's free pool, waiting for an arrival */
 };
 
 /* Which requests a user is sending. */
@@ -88,6 +92,9 @@ struct user {
     struct buf *vars;        /* captured variables, by the template library's index */
     size_t nvars;
     double last_start;       /* when the current task started (pacing) */
+    bool has_arrival;        /* open model: an arrival is assigned, due at `arrival` */
+    double arrival;          /* its intended start (ev_time's clock) */
+    double late;             /* open model: seconds from the intended start to the send; < 0: closed */
     ev_timer wait_timer;
     struct http_conn conn;
     struct user *next_free;
@@ -96,6 +103,8 @@ struct user {
 struct command {
     enum worker_cmd cmd;
     unsigned cls, count, generation;
+    double rate, ramp, phase, at; /* WORKER_RATE */
+    enum arrivals_kind kind;
 };
 
 struct worker {
@@ -141,6 +150,14 @@ struct worker {
 
     struct stats_delta delta;
     uint64_t rng[4];
+
+    /* the open model (arrivals.c): set by WORKER_RATE, cleared by a stop */
+    bool open;
+    struct arrivals arr;
+    ev_timer arrival_timer;
+    struct user **idle;      /* free users, the last one parked on top */
+    size_t nidle, idle_cap;
+    unsigned *class_users;   /* users alive per class */
 };
 
 /* ---- random numbers (xoshiro256**, seeded per worker) ---- */
@@ -461,6 +478,9 @@ static void user_next(struct user *u);
 static void user_refused(struct user *u);
 static void user_record(struct user *u, struct http_result *r, bool refused);
 static void check_stopped(struct worker *w);
+static void idle_remove(struct user *u);
+static void user_park(struct user *u);
+static void user_make_ready(struct user *u);
 
 /*
  * A request on the wire is abandoned (a stop that does not wait, or waited
@@ -496,6 +516,10 @@ user_release(struct user *u)
 
     if (u->state == USER_WAITING)
         ev_timer_stop(w->loop, &u->wait_timer);
+    if (u->state == USER_IDLE)
+        idle_remove(u);
+    if (w->class_users != NULL && w->class_users[u->cls] > 0)
+        w->class_users[u->cls]--;
     /* a USER_READY user stays in w->ready, which skips users no longer ready */
     if (u->state == USER_IN_FLIGHT) {
         curl_multi_remove_handle(u->g->multi, u->conn.easy);
@@ -513,6 +537,7 @@ user_release(struct user *u)
         }
     }
     u->state = USER_FREE;
+    u->has_arrival = false;
     u->stop_after_request = false;
     u->next_free = w->free_users;
     w->free_users = u;
@@ -593,6 +618,8 @@ user_next(struct user *u)
     const struct user_class *uc = u->uc;
     struct tmpl_rt rt = { w->rng, u->vars };
 
+    if (u->state == USER_IDLE)
+        idle_remove(u);
     /* AWS credentials past their expiry and not yet fetched again: sign nothing, wait */
     if (aws_active() && !awscreds_usable(ev_now(w->loop))) {
         u->state = USER_WAITING;
@@ -614,7 +641,18 @@ user_next(struct user *u)
         }
         u->task = &uc->tasks[uc->on_stop[u->step++]];
     } else {
+        if (w->open && !u->has_arrival) {
+            user_park(u);
+            return;
+        }
         u->task = pick_task(u);
+    }
+    u->late = -1;
+    if (u->has_arrival) {
+        double late = ev_time() - u->arrival;
+
+        u->has_arrival = false;
+        u->late = late > 0 ? late : 0;
     }
     u->last_start = ev_now(w->loop);
     if (!http_conn_set_task(&u->conn, u->task, &rt)) {
@@ -746,6 +784,13 @@ user_record(struct user *u, struct http_result *r, bool refused)
     double now = ev_now(w->loop);
     double wait;
 
+    if (u->late >= 0) {
+        /* open model: timed from the arrival's intended start; the time from the send kept too */
+        if (!refused)
+            stats_delta_send_time(&w->delta, res.total_us);
+        res.total_us += (uint64_t)(u->late * 1e6);
+        u->late = -1;
+    }
     stats_delta_record(&w->delta, t->entry, res.total_us, res.ttfb_us, res.bytes, res.failed,
                        now);
     if (res.resends > 0)
@@ -773,6 +818,10 @@ user_record(struct user *u, struct http_result *r, bool refused)
     /* on_start and on_stop requests follow each other without a wait */
     if (u->stage != STAGE_MAIN && !refused) {
         user_next(u);
+        return;
+    }
+    if (w->open) {
+        user_park(u);        /* no wait: the next arrival brings the next task */
         return;
     }
     wait = u->stage == STAGE_MAIN ? user_wait_time(u, now) : 0;
@@ -833,6 +882,10 @@ user_spawn(struct worker *w, unsigned cls)
     }
     u->cls = cls;
     u->uc = &w->sc->classes[cls];
+    u->has_arrival = false;
+    u->late = -1;
+    if (w->class_users != NULL)
+        w->class_users[cls]++;
     u->stop_after_request = false;
     u->stage = STAGE_START;
     u->step = 0;
@@ -871,6 +924,7 @@ user_stop(struct user *u, bool graceful)
         u->stop_after_request = true;
     } else if (u->uc->non_stop > 0) {
         ev_timer_stop(u->w->loop, &u->wait_timer);
+        u->has_arrival = false;
         u->stage = STAGE_STOP;
         u->step = 0;
         user_next(u);
@@ -889,6 +943,152 @@ check_stopped(struct worker *w)
     stats_merge(w->stats, &w->delta);
     atomic_store(&w->stopped_generation, w->stop_generation);
     w->notify(w->notify_arg);
+}
+
+/* ---- the open model: arrivals handed to free users ---- */
+
+/* Open model: the user waits in the free pool for an arrival. */
+static void
+user_park(struct user *u)
+{
+    struct worker *w = u->w;
+
+    if (w->nidle == w->idle_cap) {
+        w->idle_cap = w->idle_cap ? w->idle_cap * 2 : 64;
+        w->idle = xrealloc(w->idle, w->idle_cap * sizeof(*w->idle));
+    }
+    w->idle[w->nidle++] = u;
+    u->state = USER_IDLE;
+}
+
+/* Take the user out of the free pool. */
+static void
+idle_remove(struct user *u)
+{
+    struct worker *w = u->w;
+    size_t i;
+
+    for (i = w->nidle; i-- > 0;) {
+        if (w->idle[i] == u) {
+            memmove(&w->idle[i], &w->idle[i + 1], (w->nidle - i - 1) * sizeof(*w->idle));
+            w->nidle--;
+            break;
+        }
+    }
+    u->state = USER_WAITING;
+}
+
+/* Its next request goes out from on_prepare, with the other ready users'. */
+static void
+user_make_ready(struct user *u)
+{
+    struct worker *w = u->w;
+
+    if (w->nready == w->ready_cap) {
+        w->ready_cap = w->ready_cap ? w->ready_cap * 2 : 64;
+        w->ready = xrealloc(w->ready, w->ready_cap * sizeof(*w->ready));
+    }
+    w->ready[w->nready++] = u;
+    u->state = USER_READY;
+}
+
+/*
+ * A free user for an arrival, or NULL: its class is drawn in proportion to
+ * the users of each class on this worker (the runner dispatched them by
+ * weight and fixed count); a class with no free user now gives way to the
+ * last user parked of any class. The last parked goes first: its
+ * connection is the warmest.
+ */
+static struct user *
+idle_take(struct worker *w)
+{
+    struct user *u;
+    size_t i;
+
+    if (w->nidle == 0)
+        return NULL;
+    u = w->idle[w->nidle - 1];
+    if (w->sc->nclasses > 1 && w->nusers > 0) {
+        unsigned pick = rng_below(w, (unsigned)w->nusers), cls = 0;
+
+        while (cls + 1 < w->sc->nclasses && pick >= w->class_users[cls])
+            pick -= w->class_users[cls++];
+        for (i = w->nidle; i-- > 0;) {
+            if (w->idle[i]->cls == cls) {
+                u = w->idle[i];
+                break;
+            }
+        }
+    }
+    idle_remove(u);
+    return u;
+}
+
+/* (Re)arm the arrival timer for the next arrival due. */
+static void
+arrival_schedule(struct worker *w)
+{
+    double after;
+
+    ev_timer_stop(w->loop, &w->arrival_timer);
+    if (!w->open || w->arr.due == INFINITY)
+        return;
+    after = w->arr.due - ev_now(w->loop);
+    ev_timer_set(&w->arrival_timer, after > 0 ? after : 0., 0.);
+    ev_timer_start(w->loop, &w->arrival_timer);
+}
+
+/*
+ * Arrivals are due: each goes to a free user, due at its scheduled time
+ * (its latency counts from then); one with no free user is dropped, and
+ * counted. A loop that fell behind hands out every arrival due at once.
+ */
+static void
+on_arrival(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    struct worker *w = t->data;
+    double now = ev_time();
+    uint64_t dropped = 0;
+    unsigned n = 0;
+
+    (void)loop;
+    (void)revents;
+    while (w->open && w->arr.due <= now && n++ < 100000) {
+        struct user *u = idle_take(w);
+
+        if (u == NULL) {
+            dropped++;
+        } else {
+            u->has_arrival = true;
+            u->arrival = w->arr.due;
+            user_make_ready(u);
+        }
+        arrivals_advance(&w->arr, w->rng);
+    }
+    if (dropped > 0)
+        stats_delta_dropped(&w->delta, dropped);
+    arrival_schedule(w);
+}
+
+/* WORKER_RATE: from the runner's time, ramp to the command's rate (the first one makes the worker open). */
+static void
+open_set_rate(struct worker *w, const struct command *c)
+{
+    if (!w->open) {
+        w->open = true;
+        arrivals_init(&w->arr, c->kind);
+    }
+    arrivals_set(&w->arr, c->at, c->rate, c->ramp, c->phase, w->rng);
+    arrival_schedule(w);
+}
+
+/* A stop: no more arrivals. */
+static void
+open_end(struct worker *w)
+{
+    w->open = false;
+    arrivals_init(&w->arr, ARRIVALS_UNIFORM);
+    ev_timer_stop(w->loop, &w->arrival_timer);
 }
 
 /* Carry out one command. */
@@ -918,9 +1118,13 @@ run_command(struct worker *w, const struct command *c)
                 i = w->nusers;
         }
         break;
+    case WORKER_RATE:
+        open_set_rate(w, c);
+        break;
     case WORKER_STOP_ALL:
     case WORKER_KILL_ALL:
     case WORKER_QUIT:
+        open_end(w);
         w->stopping = true;
         w->stop_generation = c->generation;
         for (i = w->nusers; i-- > 0;) {
@@ -1017,6 +1221,10 @@ worker_new(const struct worker_context *ctx, unsigned index)
     ev_check_start(w->loop, &w->woke);
     w->prepare.data = w;
     ev_prepare_start(w->loop, &w->prepare);
+    arrivals_init(&w->arr, ARRIVALS_UNIFORM);
+    ev_timer_init(&w->arrival_timer, on_arrival, 0., 0.);
+    w->arrival_timer.data = w;
+    w->class_users = xcalloc(w->sc->nclasses ? w->sc->nclasses : 1, sizeof(*w->class_users));
     ev_timer_init(&w->flush_timer, on_flush, FLUSH_INTERVAL, FLUSH_INTERVAL);
     w->flush_timer.data = w;
     ev_timer_start(w->loop, &w->flush_timer);
@@ -1031,22 +1239,60 @@ worker_start(struct worker *w)
     w->started = true;
 }
 
-void
-worker_send(struct worker *w, enum worker_cmd cmd, unsigned cls, unsigned count,
-            unsigned generation)
+/* Queue a command and wake the worker. */
+static void
+queue_command(struct worker *w, const struct command *c)
 {
     pthread_mutex_lock(&w->lock);
     if (w->nqueue == w->queue_cap) {
         w->queue_cap = w->queue_cap ? w->queue_cap * 2 : 16;
         w->queue = xrealloc(w->queue, w->queue_cap * sizeof(*w->queue));
     }
-    w->queue[w->nqueue].cmd = cmd;
-    w->queue[w->nqueue].cls = cls;
-    w->queue[w->nqueue].count = count;
-    w->queue[w->nqueue].generation = generation;
-    w->nqueue++;
+    w->queue[w->nqueue++] = *c;
     pthread_mutex_unlock(&w->lock);
     ev_async_send(w->loop, &w->wake);
+}
+
+void
+worker_send(struct worker *w, enum worker_cmd cmd, unsigned cls, unsigned count,
+            unsigned generation)
+{
+    struct command c;
+
+    memset(&c, 0, sizeof(c));
+    c.cmd = cmd;
+    c.cls = cls;
+    c.count = count;
+    c.generation = generation;
+    queue_command(w, &c);
+}
+
+void
+worker_set_rate(struct worker *w, double at, double rate, double ramp, enum arrivals_kind kind,
+                double phase)
+{
+    struct command c;
+
+    memset(&c, 0, sizeof(c));
+    c.cmd = WORKER_RATE;
+    c.rate = rate;
+    c.ramp = ramp;
+    c.kind = kind;
+    c.phase = phase;
+    c.at = at;
+    queue_command(w, &c);
+}
+
+double
+worker_cpu_seconds(const struct worker *w)
+{
+    clockid_t clock;
+    struct timespec ts;
+
+    if (!w->started || pthread_getcpuclockid(w->thread, &clock) != 0 ||
+        clock_gettime(clock, &ts) != 0)
+        return 0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 unsigned
@@ -1087,6 +1333,8 @@ worker_free(struct worker *w)
     }
     free(w->users);
     free(w->ready);
+    free(w->idle);
+    free(w->class_users);
     for (i = 0; i < w->ngroups; i++) {
         curl_multi_cleanup(w->groups[i]->multi);
         free(w->groups[i]);

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "arrivals.h"
 #include "scenario.h"
 #include "settings.h"
 #include "stats.h"
@@ -37,6 +38,7 @@ enum worker_cmd {
     WORKER_STOP_ALL,         /* stop every user (requests in flight finish if graceful) */
     WORKER_KILL_ALL,         /* stop every user now, abandoning requests in flight */
     WORKER_QUIT,             /* kill everything, merge statistics, end the thread */
+    WORKER_RATE,             /* open model: arrivals at a rate (worker_set_rate) */
 };
 
 struct worker *worker_new(const struct worker_context *ctx, unsigned index);
@@ -47,6 +49,22 @@ void worker_start(struct worker *w);
 /* Queue a command and wake the worker (any thread). */
 void worker_send(struct worker *w, enum worker_cmd cmd, unsigned cls, unsigned count,
                  unsigned generation);
+
+/*
+ * The open model (any thread): from `at` (ev_time's clock: when the runner
+ * decided, so that a worker busy making users catches up rather than
+ * dropping the schedule), ramp this worker's arrival rate to
+ * `rate` per second over `ramp` seconds (0: at once). The first call makes
+ * the worker open: its users no longer wait between tasks but park in a
+ * free pool, and each arrival is served by a free user (or dropped and
+ * counted when none is free). phase in [0, 1) offsets the first of evenly
+ * spaced arrivals, to interleave workers. A stop ends it.
+ */
+void worker_set_rate(struct worker *w, double at, double rate, double ramp,
+                     enum arrivals_kind kind, double phase);
+
+/* CPU seconds the worker's thread has used (any thread; 0 if unknown). */
+double worker_cpu_seconds(const struct worker *w);
 
 /* Users alive on this worker now (any thread). */
 unsigned worker_users(const struct worker *w);

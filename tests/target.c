@@ -4,6 +4,11 @@
  * responses, answer chosen statuses and sizes, echo bodies, hand out login
  * tokens, and record each request as one JSON line; GET /__stats and
  * POST /__reset (not counted) let a test read and zero the counters.
+ * A known capacity: --slots N --service MS serves N requests at a time,
+ * each for MS milliseconds, with --queue Q more waiting in line (503 beyond
+ * it): N / MS * 1000 answers a second at most. A stall: --stall-every P
+ * --stall-for S holds every answer due in the first S ms of each P ms
+ * (from the start) until that window ends.
  * Requests in flight are counted per "METHOD /path" too (with a delay and
  * no wait, that is the number of users running each task), and --trace
  * writes the number in flight ten times a second.
@@ -16,6 +21,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdint.h>
@@ -58,7 +64,14 @@ struct delayed {
     const char *body;                 /* owned, or the request's own body */
     size_t len;
     char *owned;
+    int slot;                         /* served in a slot (--slots): free it when answered */
     struct delayed *prev, *next;
+};
+
+/* A request waiting in line for a slot (--slots). */
+struct waiting {
+    struct httpd_req *req;
+    struct waiting *next;
 };
 
 struct target {
@@ -78,6 +91,11 @@ struct target {
     struct path_table paths;
     struct buf key;                   /* scratch for "METHOD /path" */
     struct delayed *delayed;
+    unsigned slots, busy, queue_max, queued;
+    double service_ms;
+    struct waiting *line, *line_tail;
+    uint64_t rejected;
+    double stall_every_ms, stall_for_ms, started;
 };
 
 /* FNV-1a hash of a string. */
@@ -342,6 +360,20 @@ target_answer(struct target *t, struct httpd_req *req, int status, const char *c
     httpd_respond(t->srv, req, status, NULL, ctype, body, len);
 }
 
+static void serve_in_slot(struct target *t, struct httpd_req *req);
+
+/* --stall-every/--stall-for: ms to hold an answer due now (0 outside a stall). */
+static double
+stall_hold_ms(const struct target *t)
+{
+    double phase;
+
+    if (t->stall_every_ms <= 0 || t->stall_for_ms <= 0)
+        return 0;
+    phase = fmod((time_wall() - t->started) * 1000.0, t->stall_every_ms);
+    return phase < t->stall_for_ms ? t->stall_for_ms - phase : 0;
+}
+
 /* Timer: a delayed answer is due. */
 static void
 on_delayed(struct ev_loop *loop, ev_timer *w, int revents)
@@ -357,6 +389,19 @@ on_delayed(struct ev_loop *loop, ev_timer *w, int revents)
         dl->next->prev = dl->prev;
     target_answer(t, dl->req, dl->status, dl->ctype, dl->body, dl->len);
     free(dl->owned);
+    if (dl->slot) {
+        t->busy--;
+        if (t->line != NULL) {
+            struct waiting *wt = t->line;
+
+            t->line = wt->next;
+            if (t->line == NULL)
+                t->line_tail = NULL;
+            t->queued--;
+            serve_in_slot(t, wt->req);
+            free(wt);
+        }
+    }
     free(dl);
 }
 
@@ -366,7 +411,10 @@ target_reply(struct target *t, struct httpd_req *req, double delay_ms, int statu
              const char *ctype, const char *body, size_t len, char *owned)
 {
     struct delayed *dl;
+    double hold = stall_hold_ms(t);
 
+    if (hold > delay_ms)
+        delay_ms = hold;
     if (delay_ms <= 0.0) {
         target_answer(t, req, status, ctype, body, len);
         free(owned);
@@ -389,6 +437,44 @@ target_reply(struct target *t, struct httpd_req *req, double delay_ms, int statu
     ev_timer_init(&dl->timer, on_delayed, delay_ms / 1000.0, 0.0);
     dl->timer.data = dl;
     ev_timer_start(t->loop, &dl->timer);
+}
+
+/* Serve a request in a free slot for the service time (--slots). */
+static void
+serve_in_slot(struct target *t, struct httpd_req *req)
+{
+    static const char ok[] = "{\"ok\":true}";
+
+    t->busy++;
+    target_reply(t, req, t->service_ms, t->status, "application/json", ok, sizeof(ok) - 1, NULL);
+    /* the newest delayed answer is this one */
+    t->delayed->slot = 1;
+}
+
+/* --slots: serve now, wait in line, or answer 503 when the line is full. */
+static void
+slot_admit(struct target *t, struct httpd_req *req)
+{
+    static const char busy[] = "{\"error\":\"busy\"}";
+    struct waiting *wt;
+
+    if (t->busy < t->slots) {
+        serve_in_slot(t, req);
+        return;
+    }
+    if (t->queued >= t->queue_max) {
+        t->rejected++;
+        target_answer(t, req, 503, "application/json", busy, sizeof(busy) - 1);
+        return;
+    }
+    wt = xcalloc(1, sizeof(*wt));
+    wt->req = req;
+    if (t->line_tail != NULL)
+        t->line_tail->next = wt;
+    else
+        t->line = wt;
+    t->line_tail = wt;
+    t->queued++;
 }
 
 /* A counted request: count, record and answer by path. */
@@ -420,7 +506,9 @@ target_counted(struct target *t, struct httpd_req *req)
     if (t->record != NULL)
         target_record(t, req);
 
-    if (path_arg(req->target, "/delay/", arg, sizeof(arg))) {
+    if (t->slots > 0) {
+        slot_admit(t, req);
+    } else if (path_arg(req->target, "/delay/", arg, sizeof(arg))) {
         double ms = strtod(arg, &end);
 
         if (*end != '\0' || !(ms >= 0.0) || ms > 3600e3) {
@@ -500,6 +588,8 @@ target_stats(struct target *t, struct httpd_req *req)
     cJSON_AddItemToObject(root, "in_flight_by_path", now_by_path);
     cJSON_AddItemToObject(root, "max_in_flight_by_path", max_by_path);
     cJSON_AddNumberToObject(root, "in_flight", t->in_flight);
+    cJSON_AddNumberToObject(root, "rejected", (double)t->rejected);
+    cJSON_AddNumberToObject(root, "started", t->started);
     cJSON_AddNumberToObject(root, "max_in_flight", t->max_in_flight);
     cJSON_AddNumberToObject(root, "connections", httpd_connections(t->srv));
     cJSON_AddNumberToObject(root, "max_connections", peak);
@@ -515,6 +605,7 @@ static void
 target_reset(struct target *t)
 {
     t->requests = 0;
+    t->rejected = 0;
     t->logins = 0;
     t->max_in_flight = t->in_flight;
     paths_zero(&t->paths);
@@ -617,6 +708,11 @@ usage(FILE *f)
           "  --record FILE      append one JSON line per counted request to FILE\n"
           "  --status N         status of counted responses (default 200)\n"
           "  --trace FILE       every 0.1 s append \"time in_flight connections\" to FILE\n"
+          "  --slots N          a known capacity: serve N counted requests at a time...\n"
+          "  --service MS       ...each for MS milliseconds (default 10)...\n"
+          "  --queue Q          ...with Q more waiting in line, 503 beyond (default 64)\n"
+          "  --stall-every MS   hold every answer due in the first --stall-for MS of\n"
+          "  --stall-for MS     each --stall-every MS (from the start) until that ends\n"
           "  --help             show this help\n"
           "\n"
           "Paths (counted): /delay/<ms>  /status/<code>  /bytes/<n>  /echo\n"
@@ -653,6 +749,11 @@ main(int argc, char **argv)
         { "record", required_argument, NULL, 'r' },
         { "status", required_argument, NULL, 's' },
         { "trace", required_argument, NULL, 't' },
+        { "slots", required_argument, NULL, 'S' },
+        { "service", required_argument, NULL, 'V' },
+        { "queue", required_argument, NULL, 'Q' },
+        { "stall-every", required_argument, NULL, 'E' },
+        { "stall-for", required_argument, NULL, 'F' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -663,6 +764,9 @@ main(int argc, char **argv)
 
     memset(&t, 0, sizeof(t));
     t.status = 200;
+    t.service_ms = 10;
+    t.queue_max = 64;
+    t.started = time_wall();
     buf_init(&t.key);
     while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
         switch (opt) {
@@ -673,6 +777,11 @@ main(int argc, char **argv)
         case 'r': record = optarg; break;
         case 's': t.status = (int)number_arg("status", optarg, 200, 599); break;
         case 't': trace = optarg; break;
+        case 'S': t.slots = (unsigned)number_arg("slots", optarg, 1, 100000); break;
+        case 'V': t.service_ms = number_arg("service", optarg, 0.1, 60e3); break;
+        case 'Q': t.queue_max = (unsigned)number_arg("queue", optarg, 0, 1000000); break;
+        case 'E': t.stall_every_ms = number_arg("stall-every", optarg, 1, 3600e3); break;
+        case 'F': t.stall_for_ms = number_arg("stall-for", optarg, 0, 3600e3); break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -718,6 +827,14 @@ main(int argc, char **argv)
 
     ev_run(t.loop, 0);
 
+    while (t.line != NULL) {
+        struct waiting *wt = t.line;
+
+        t.line = wt->next;
+        free(wt->req->user);
+        wt->req->user = NULL;
+        free(wt);
+    }
     while (t.delayed != NULL) {
         struct delayed *dl = t.delayed;
 

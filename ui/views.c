@@ -826,6 +826,13 @@ draw_header(struct dash *d)
         snprintf(line + used, sizeof(line) - used, "  resent %llu",
                  (unsigned long long)s->total.num_resent);
     }
+    if (runner_open(r)) {
+        /* the open model: the rate offered and the arrivals no free user could take */
+        size_t used = strlen(line);
+
+        snprintf(line + used, sizeof(line) - used, "  arrivals %.4g/s  dropped %llu",
+                 runner_arrival_rate(r), (unsigned long long)s->dropped);
+    }
     move(1, 0);
     clrtoeol();
     put(1, 0, COLS, s->total.num_failures > 0 ? d->theme.bad : (int)A_BOLD, line);

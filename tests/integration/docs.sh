@@ -18,7 +18,9 @@ for k in host users spawn_rate run_time threads stop_timeout timeout connect_tim
          body body_file expect_status expect_body expect_json max_response_time capture phase \
          order follow_redirects verify_tls http_version env-file tags exclude_tags user_classes \
          stage start_users step_users step_time max_users hold base_users spike_users before \
-         spike_time after spike_rate threshold abort_on_fail grace csv json html; do
+         spike_time after spike_rate threshold abort_on_fail grace csv json html \
+         rate arrivals rate_stage mode load start step max step_time warmup limit min_ratio \
+         min_gain cpu_limit refine safety_factor; do
     sed 's/\\-/-/g' "$top_srcdir/man/cicada.ini.5" | grep -q "$k" || fail "key $k is not in man/cicada.ini.5"
 done
 # every file make install puts in PREFIX/share/cicada is named in FILES, under PREFIX
