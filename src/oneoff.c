@@ -28,10 +28,13 @@ oneoff_is_locustfile(const char *path)
         return true;
     if ((f = fopen(path, "r")) == NULL)
         return false;
-    while (fgets(line, sizeof(line), f) != NULL) {
+    /* the first statement, within the first 64 lines (a device or FIFO never ends) */
+    for (int n = 0; n < 64 && fgets(line, sizeof(line), f) != NULL; n++) {
         const char *p = line + strspn(line, " \t");
 
-        if (*p == '#' || *p == '\n' || *p == '\r' || *p == '\0')
+        if (*p == '\0')
+            break;           /* a NUL byte: not Python source */
+        if (*p == '#' || *p == '\n' || *p == '\r')
             continue;
         python = strncmp(p, "from locust", 11) == 0 || strncmp(p, "import locust", 13) == 0;
         break;

@@ -33,7 +33,7 @@ EOI
 rc=$?
 [ "$rc" = 0 ] || fail "all thresholds should pass: exit $rc: $(grep -A12 Thresholds "$T/pass.err")"
 grep -q "^Thresholds: 9 passed, 0 failed" "$T/pass.err" || fail "no threshold summary: $(tail -12 "$T/pass.err")"
-grep -q "^  PASS  GET /slow: min >= 20 ms .*measured 2[0-9].* (--threshold)" "$T/pass.err" ||
+grep -Eq "^  PASS  GET /slow: min >= 20 ms .*measured ([2-9][0-9]|[1-9][0-9]{2,}).* \(--threshold\)" "$T/pass.err" ||
     fail "per-entry line: $(grep PASS "$T/pass.err")"
 grep -E -q "^  PASS  rps >= 10 +measured [0-9.]+ req/s" "$T/pass.err" || fail "rps line"
 echo "pass: $(grep -c '^  PASS' "$T/pass.err") thresholds passed, exit 0"
@@ -72,8 +72,9 @@ start=$(date +%s)
 rc=$?
 took=$(( $(date +%s) - start ))
 [ "$rc" = 3 ] || fail "abort: exit $rc, expected 3"
-[ "$took" -le 8 ] || fail "abort took ${took}s, the grace was 2s"
-grep -q "Threshold failed: p50 < 5 ms (measured 2[0-9] ms); stopping the run" "$T/abort.err" ||
+# well before the 60 s run time (a busy machine may start slowly)
+[ "$took" -le 30 ] || fail "abort took ${took}s, the grace was 2s"
+grep -Eq "Threshold failed: p50 < 5 ms \(measured ([2-9][0-9]|[1-9][0-9]{2,}) ms\); stopping the run" "$T/abort.err" ||
     fail "abort message: $(grep -i threshold "$T/abort.err")"
 grep -q "the run was stopped when one failed" "$T/abort.err" || fail "abort summary"
 grep -q '"stopped_by":	"threshold"' "$T/abort.json" || fail "the JSON report does not say a threshold stopped the run"
