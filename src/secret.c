@@ -80,8 +80,13 @@ secret_add_one(const char *value)
     for (i = 0; i < secrets.n; i++)
         if (strcmp(secrets.values[i], value) == 0)
             return;
+    /* longest first: a whole URL is masked as one before its host alone */
+    for (i = 0; i < secrets.n && strlen(secrets.values[i]) >= strlen(value); i++)
+        ;
     secrets.values = xrealloc(secrets.values, (secrets.n + 1) * sizeof(*secrets.values));
-    secrets.values[secrets.n++] = xstrdup(value);
+    memmove(&secrets.values[i + 1], &secrets.values[i], (secrets.n - i) * sizeof(*secrets.values));
+    secrets.values[i] = xstrdup(value);
+    secrets.n++;
 }
 
 /*
