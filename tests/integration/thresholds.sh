@@ -33,7 +33,7 @@ EOI
 rc=$?
 [ "$rc" = 0 ] || fail "all thresholds should pass: exit $rc: $(grep -A12 Thresholds "$T/pass.err")"
 grep -q "^Thresholds: 9 passed, 0 failed" "$T/pass.err" || fail "no threshold summary: $(tail -12 "$T/pass.err")"
-grep -Eq "^  PASS  GET /slow: min >= 20 ms .*measured ([2-9][0-9]|[1-9][0-9]{2,}).* \(--threshold\)" "$T/pass.err" ||
+grep -Eq "^  PASS  GET /slow: min >= 20 ms .*measured ([2-9][0-9]|[1-9][0-9][0-9]+).* \(--threshold\)" "$T/pass.err" ||
     fail "per-entry line: $(grep PASS "$T/pass.err")"
 grep -E -q "^  PASS  rps >= 10 +measured [0-9.]+ req/s" "$T/pass.err" || fail "rps line"
 echo "pass: $(grep -c '^  PASS' "$T/pass.err") thresholds passed, exit 0"
@@ -52,7 +52,7 @@ EOI
 rc=$?
 [ "$rc" = 3 ] || fail "failed thresholds: exit $rc, expected 3"
 grep -q "^Thresholds: 1 passed, 3 failed" "$T/fail.err" || fail "summary: $(grep -A6 Thresholds "$T/fail.err")"
-grep -E -q "^  FAIL  p50 < 5 ms +measured 2[0-9] ms .*\(.*f.ini:16\)" "$T/fail.err" ||
+grep -E -q "^  FAIL  p50 < 5 ms +measured ([2-9][0-9]|[1-9][0-9][0-9]+) ms .*\(.*f.ini:16\)" "$T/fail.err" ||
     fail "p50 line: $(grep 'p50' "$T/fail.err")"
 grep -q "^  FAIL  GET /slow: max < 10 ms" "$T/fail.err" || fail "max line"
 grep -q "^  PASS  p95 < 10000 ms" "$T/fail.err" || fail "p95 line"
@@ -72,9 +72,10 @@ start=$(date +%s)
 rc=$?
 took=$(( $(date +%s) - start ))
 [ "$rc" = 3 ] || fail "abort: exit $rc, expected 3"
-# well before the 60 s run time (a busy machine may start slowly)
-[ "$took" -le 30 ] || fail "abort took ${took}s, the grace was 2s"
-grep -Eq "Threshold failed: p50 < 5 ms \(measured ([2-9][0-9]|[1-9][0-9]{2,}) ms\); stopping the run" "$T/abort.err" ||
+# far below the 60 s run time: the abort stopped it (a busy machine is slow to)
+[ "$took" -le 20 ] || fail "abort took ${took}s, the grace was 2s"
+# at least the target's 20 ms (a busy machine adds to it)
+grep -Eq "Threshold failed: p50 < 5 ms \(measured ([2-9][0-9]|[1-9][0-9][0-9]+) ms\); stopping the run" "$T/abort.err" ||
     fail "abort message: $(grep -i threshold "$T/abort.err")"
 grep -q "the run was stopped when one failed" "$T/abort.err" || fail "abort summary"
 grep -q '"stopped_by":	"threshold"' "$T/abort.json" || fail "the JSON report does not say a threshold stopped the run"
