@@ -497,6 +497,8 @@ window_stats(struct capacity_search *cs, double seconds)
         if (be != NULL) {
             e->num_requests -= be->num_requests;
             e->num_failures -= be->num_failures;
+            e->num_resent -= be->num_resent;
+            e->num_throttled -= be->num_throttled;
             e->total_rt_us -= be->total_rt_us;
             e->total_ttfb_us -= be->total_ttfb_us;
             e->total_bytes -= be->total_bytes;
@@ -682,6 +684,8 @@ step_end(struct capacity_search *cs)
     st->rps = (double)e->num_requests / seconds;
     st->achieved = (double)(e->num_requests - e->num_failures) / seconds;
     st->fail_ratio = stats_fail_ratio(e);
+    st->throttled = e->num_throttled;
+    st->throttle_ratio = stats_throttle_ratio(e);
     st->p50_ms = e->num_requests ? (double)stats_percentile_ms(e, 0.50) : 0;
     st->p95_ms = e->num_requests ? (double)stats_percentile_ms(e, 0.95) : 0;
     st->p99_ms = e->num_requests ? (double)stats_percentile_ms(e, 0.99) : 0;
@@ -850,9 +854,9 @@ capacity_exit_status(const struct capacity_result *r)
 void
 capacity_print_header(FILE *out, enum capacity_load load)
 {
-    fprintf(out, "Capacity %-5s %10s %10s %10s %8s %8s %8s %7s %8s %9s  %s\n", "step",
+    fprintf(out, "Capacity %-5s %10s %10s %10s %8s %8s %8s %7s %7s %8s %9s  %s\n", "step",
             load == CAPACITY_USERS ? "users" : "rate", "offered", "achieved", "p50", "p95", "p99",
-            "fail%", "dropped", "verdict", "why");
+            "fail%", "thrott%", "dropped", "verdict", "why");
     fflush(out);
 }
 
@@ -862,9 +866,9 @@ capacity_print_step(FILE *out, const struct capacity_step *st)
     char step[16];
 
     snprintf(step, sizeof(step), "%u%s", st->index, st->refine ? "r" : "");
-    fprintf(out, "Capacity %-5s %10.4g %10.1f %10.1f %8.0f %8.0f %8.0f %7.2f %8llu %9s  %s\n",
+    fprintf(out, "Capacity %-5s %10.4g %10.1f %10.1f %8.0f %8.0f %8.0f %7.2f %7.2f %8llu %9s  %s\n",
             step, st->load, st->offered, st->achieved, st->p50_ms, st->p95_ms, st->p99_ms,
-            st->fail_ratio * 100, (unsigned long long)st->dropped,
+            st->fail_ratio * 100, st->throttle_ratio * 100, (unsigned long long)st->dropped,
             capacity_verdict_name(st->verdict), st->why);
     fflush(out);
 }
@@ -897,7 +901,7 @@ capacity_write_csv(const char *path, const struct capacity_result *r)
     if (f == NULL)
         return -1;
     fprintf(f, "Step,Refine,Load,Offered Requests/s,Achieved Requests/s,Requests/s,"
-            "50%%,95%%,99%%,Failure Ratio,Concurrency,Generator CPU,Dropped Arrivals,"
+            "50%%,95%%,99%%,Failure Ratio,Throttle Ratio,Concurrency,Generator CPU,Dropped Arrivals,"
             "Verdict,Why\r\n");
     for (size_t i = 0; i < r->nsteps; i++) {
         const struct capacity_step *s = &r->steps[i];
@@ -910,9 +914,9 @@ capacity_write_csv(const char *path, const struct capacity_result *r)
             why[k++] = *p;
         }
         why[k] = '\0';
-        fprintf(f, "%u,%s,%g,%.3f,%.3f,%.3f,%.0f,%.0f,%.0f,%.6f,%.3f,%.3f,%llu,%s,\"%s\"\r\n",
+        fprintf(f, "%u,%s,%g,%.3f,%.3f,%.3f,%.0f,%.0f,%.0f,%.6f,%.6f,%.3f,%.3f,%llu,%s,\"%s\"\r\n",
                 s->index, s->refine ? "yes" : "no", s->load, s->offered, s->achieved, s->rps,
-                s->p50_ms, s->p95_ms, s->p99_ms, s->fail_ratio, s->concurrency, s->cpu_busiest,
+                s->p50_ms, s->p95_ms, s->p99_ms, s->fail_ratio, s->throttle_ratio, s->concurrency, s->cpu_busiest,
                 (unsigned long long)s->dropped, capacity_verdict_name(s->verdict), why);
     }
     return fclose(f);

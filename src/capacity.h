@@ -92,9 +92,10 @@ struct capacity_step {
     double rps;              /* all responses a second */
     double p50_ms, p95_ms, p99_ms;
     double fail_ratio;
+    double throttle_ratio;   /* failures by throttling (429, 503, AWS throttling) / requests */
     double concurrency;      /* requests in flight on average (Little's law) */
     double cpu_busiest;      /* the busiest worker thread, share of one core */
-    uint64_t requests, dropped;
+    uint64_t requests, dropped, throttled;
     enum capacity_verdict verdict;
     char why[256];
 };
