@@ -378,6 +378,7 @@ struct capacity_search {
     double *cpu_began;       /* CPU seconds of each worker then */
     struct stats begin, end, win;
     struct capacity_result res;
+    FILE *table;             /* the step rows as they end: stderr, or NULL */
 };
 
 const char *
@@ -415,6 +416,7 @@ capacity_new(struct ev_loop *loop, struct runner *runner, struct stats *stats,
     cs->settings = settings;
     cs->conf = conf;
     cs->good = cs->bad = -1;
+    cs->table = stderr;
     cs->first = xcalloc(conf->nrelative + 1, sizeof(*cs->first));
     cs->cpu_began = xcalloc(runner_threads(runner), sizeof(*cs->cpu_began));
     stats_init(&cs->begin);
@@ -706,7 +708,8 @@ step_end(struct capacity_search *cs)
     log_info(LOGGER, "Capacity step %u: %s, %.1f req/s achieved, p95 %.0f ms, %.2f%% failed: "
              "%s (%s)", st->index, load_text(c, st->load, a, sizeof(a)), st->achieved, st->p95_ms,
              st->fail_ratio * 100, capacity_verdict_name(st->verdict), st->why);
-    capacity_print_step(stderr, st);
+    if (cs->table != NULL)
+        capacity_print_step(cs->table, st);
 
     if (st->verdict == STEP_GENERATOR) {
         finish(cs, CAPACITY_GENERATOR, "the generator, not the server, was the limit at %s (%s)%s",
@@ -802,7 +805,8 @@ capacity_start(struct capacity_search *cs)
              "first %gs left out), refine %u", capacity_load_name(c->load),
              load_text(c, c->start, a, sizeof(a)), load_text(c, c->max, b, sizeof(b)),
              c->step_mult ? "x" : "+", c->step, c->step_time, c->warmup, c->refine);
-    capacity_print_header(stderr, c->load);
+    if (cs->table != NULL)
+        capacity_print_header(cs->table, c->load);
     step_begin(cs, c->start);
 }
 
@@ -827,6 +831,27 @@ capacity_cut(struct capacity_search *cs, const char *why)
                  "any step failed: no MAX_RPS", why, r->nsteps);
     }
     log_info(LOGGER, "Capacity search over: %s", r->verdict);
+}
+
+bool
+capacity_live(const struct capacity_search *cs, struct capacity_live *out)
+{
+    if (cs->phase != PH_WARMUP && cs->phase != PH_MEASURE)
+        return false;
+    out->step = (unsigned)cs->res.nsteps + 1;
+    out->refine = cs->refining;
+    out->measuring = cs->phase == PH_MEASURE;
+    out->load = cs->load;
+    out->elapsed = time_mono() - cs->step_began;
+    out->step_time = cs->conf->step_time;
+    out->warmup = cs->conf->warmup;
+    return true;
+}
+
+void
+capacity_set_table(struct capacity_search *cs, FILE *out)
+{
+    cs->table = out;
 }
 
 const char *
