@@ -3,7 +3,8 @@
 # it, shows the step under way (warm-up, measuring), a row per finished
 # step, and at the end MAX_RPS, the autoscaling target and the verdict, the
 # same as the JSON report; after q the step table and the summary are in
-# the scrollback. Two steps of 2 s against the demo target (4 slots x
+# the scrollback. Keys that would change the load are refused; s cuts the
+# search short. Two steps of 2 s against the demo target (4 slots x
 # 20 ms, about 200 req/s): 100 req/s passes, 400 req/s fails.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/tui/tui.sh"
@@ -59,6 +60,19 @@ tui_wait_all "^Capacity 1 +100 "
 tui_wait_all "^Capacity 2 +400 +400\.0 "
 tui_wait_all "^  MAX_RPS +$shown req/s"
 echo "after q: the step table and the summary are in the scrollback"
+
+# keys that would change the load or the statistics are refused; s cuts the search short
+tui_kill
+tui_run 100 32 LANG=C.UTF-8 TERM=xterm-256color -- --demo -f "$T/c.ini" --find-capacity
+tui_wait "^Step 1 under way"
+tui_keys r
+tui_wait "the capacity search sets the load and measures each step: s stops it"
+tui_keys s
+tui_wait "^No MAX_RPS: cut"
+tui_wait "verdict: s in the dashboard stopped the search after [01] steps?"
+tui_keys q
+tui_wait "cicada exited with 6" 15
+echo "r refused during the search; s cut it short (no MAX_RPS, exit status 6)"
 
 # the view without a search says how to get one
 tui_kill
