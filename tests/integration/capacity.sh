@@ -122,7 +122,7 @@ scenario rate 10 x3 270
 sed -i -e 's/^limit = .*/limit = throttle_ratio < 1%/' -e 's/^refine = .*/refine = 0/' \
     -e 's/^step_time = .*/step_time = 2s/' "$T/c.ini"
 "$CICADA" -f "$T/c.ini" --find-capacity --headless --only-summary --json "$T/t.json" \
-    --csv "$T/t" 2>"$T/t.err"
+    --csv "$T/t" --html "$T/t.html" 2>"$T/t.err"
 rc=$?
 [ "$rc" = 0 ] || { grep -v '^\[' "$T/t.err" | tail -20; fail "throttled: exit status $rc"; }
 python3 - "$T/t.json" "$T/t_capacity.csv" <<'PY' || fail "throttled: see above"
@@ -143,4 +143,5 @@ assert len(rows) == len(c["steps"]), rows
 assert abs(float(rows[-1]["Throttle Ratio"]) - bad["throttle_ratio"]) < 1e-5, rows[-1]
 PY
 grep -q "^Capacity step .* thrott% " "$T/t.err" || fail "no thrott% column in the headless table"
+grep -q '<th class="n">Throttled</th>' "$T/t.html" || fail "no Throttled column in the HTML step table"
 exit 0
