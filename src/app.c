@@ -1018,8 +1018,7 @@ app_init(struct app *app, int argc, char **argv)
 bool
 app_headless(const struct app *app)
 {
-    /* the dashboard has no view of the capacity search yet: it runs headless */
-    return app->settings.headless || app->settings.find_capacity || !isatty(STDOUT_FILENO);
+    return app->settings.headless || !isatty(STDOUT_FILENO);
 }
 
 /* SIGINT, SIGTERM, SIGHUP: the one stop policy of every front end. */

@@ -378,6 +378,7 @@ struct capacity_search {
     double *cpu_began;       /* CPU seconds of each worker then */
     struct stats begin, end, win;
     struct capacity_result res;
+    FILE *table;             /* the step rows as they end: stderr, or NULL */
 };
 
 const char *
@@ -415,6 +416,7 @@ capacity_new(struct ev_loop *loop, struct runner *runner, struct stats *stats,
     cs->settings = settings;
     cs->conf = conf;
     cs->good = cs->bad = -1;
+    cs->table = stderr;
     cs->first = xcalloc(conf->nrelative + 1, sizeof(*cs->first));
     cs->cpu_began = xcalloc(runner_threads(runner), sizeof(*cs->cpu_began));
     stats_init(&cs->begin);
@@ -497,6 +499,8 @@ window_stats(struct capacity_search *cs, double seconds)
         if (be != NULL) {
             e->num_requests -= be->num_requests;
             e->num_failures -= be->num_failures;
+            e->num_resent -= be->num_resent;
+            e->num_throttled -= be->num_throttled;
             e->total_rt_us -= be->total_rt_us;
             e->total_ttfb_us -= be->total_ttfb_us;
             e->total_bytes -= be->total_bytes;
@@ -682,6 +686,8 @@ step_end(struct capacity_search *cs)
     st->rps = (double)e->num_requests / seconds;
     st->achieved = (double)(e->num_requests - e->num_failures) / seconds;
     st->fail_ratio = stats_fail_ratio(e);
+    st->throttled = e->num_throttled;
+    st->throttle_ratio = stats_throttle_ratio(e);
     st->p50_ms = e->num_requests ? (double)stats_percentile_ms(e, 0.50) : 0;
     st->p95_ms = e->num_requests ? (double)stats_percentile_ms(e, 0.95) : 0;
     st->p99_ms = e->num_requests ? (double)stats_percentile_ms(e, 0.99) : 0;
@@ -702,7 +708,8 @@ step_end(struct capacity_search *cs)
     log_info(LOGGER, "Capacity step %u: %s, %.1f req/s achieved, p95 %.0f ms, %.2f%% failed: "
              "%s (%s)", st->index, load_text(c, st->load, a, sizeof(a)), st->achieved, st->p95_ms,
              st->fail_ratio * 100, capacity_verdict_name(st->verdict), st->why);
-    capacity_print_step(stderr, st);
+    if (cs->table != NULL)
+        capacity_print_step(cs->table, st);
 
     if (st->verdict == STEP_GENERATOR) {
         finish(cs, CAPACITY_GENERATOR, "the generator, not the server, was the limit at %s (%s)%s",
@@ -798,7 +805,8 @@ capacity_start(struct capacity_search *cs)
              "first %gs left out), refine %u", capacity_load_name(c->load),
              load_text(c, c->start, a, sizeof(a)), load_text(c, c->max, b, sizeof(b)),
              c->step_mult ? "x" : "+", c->step, c->step_time, c->warmup, c->refine);
-    capacity_print_header(stderr, c->load);
+    if (cs->table != NULL)
+        capacity_print_header(cs->table, c->load);
     step_begin(cs, c->start);
 }
 
@@ -823,6 +831,27 @@ capacity_cut(struct capacity_search *cs, const char *why)
                  "any step failed: no MAX_RPS", why, r->nsteps);
     }
     log_info(LOGGER, "Capacity search over: %s", r->verdict);
+}
+
+bool
+capacity_live(const struct capacity_search *cs, struct capacity_live *out)
+{
+    if (cs->phase != PH_WARMUP && cs->phase != PH_MEASURE)
+        return false;
+    out->step = (unsigned)cs->res.nsteps + 1;
+    out->refine = cs->refining;
+    out->measuring = cs->phase == PH_MEASURE;
+    out->load = cs->load;
+    out->elapsed = time_mono() - cs->step_began;
+    out->step_time = cs->conf->step_time;
+    out->warmup = cs->conf->warmup;
+    return true;
+}
+
+void
+capacity_set_table(struct capacity_search *cs, FILE *out)
+{
+    cs->table = out;
 }
 
 const char *
@@ -850,9 +879,9 @@ capacity_exit_status(const struct capacity_result *r)
 void
 capacity_print_header(FILE *out, enum capacity_load load)
 {
-    fprintf(out, "Capacity %-5s %10s %10s %10s %8s %8s %8s %7s %8s %9s  %s\n", "step",
+    fprintf(out, "Capacity %-5s %10s %10s %10s %8s %8s %8s %7s %7s %8s %9s  %s\n", "step",
             load == CAPACITY_USERS ? "users" : "rate", "offered", "achieved", "p50", "p95", "p99",
-            "fail%", "dropped", "verdict", "why");
+            "fail%", "thrott%", "dropped", "verdict", "why");
     fflush(out);
 }
 
@@ -862,9 +891,9 @@ capacity_print_step(FILE *out, const struct capacity_step *st)
     char step[16];
 
     snprintf(step, sizeof(step), "%u%s", st->index, st->refine ? "r" : "");
-    fprintf(out, "Capacity %-5s %10.4g %10.1f %10.1f %8.0f %8.0f %8.0f %7.2f %8llu %9s  %s\n",
+    fprintf(out, "Capacity %-5s %10.4g %10.1f %10.1f %8.0f %8.0f %8.0f %7.2f %7.2f %8llu %9s  %s\n",
             step, st->load, st->offered, st->achieved, st->p50_ms, st->p95_ms, st->p99_ms,
-            st->fail_ratio * 100, (unsigned long long)st->dropped,
+            st->fail_ratio * 100, st->throttle_ratio * 100, (unsigned long long)st->dropped,
             capacity_verdict_name(st->verdict), st->why);
     fflush(out);
 }
@@ -897,7 +926,7 @@ capacity_write_csv(const char *path, const struct capacity_result *r)
     if (f == NULL)
         return -1;
     fprintf(f, "Step,Refine,Load,Offered Requests/s,Achieved Requests/s,Requests/s,"
-            "50%%,95%%,99%%,Failure Ratio,Concurrency,Generator CPU,Dropped Arrivals,"
+            "50%%,95%%,99%%,Failure Ratio,Throttle Ratio,Concurrency,Generator CPU,Dropped Arrivals,"
             "Verdict,Why\r\n");
     for (size_t i = 0; i < r->nsteps; i++) {
         const struct capacity_step *s = &r->steps[i];
@@ -910,9 +939,9 @@ capacity_write_csv(const char *path, const struct capacity_result *r)
             why[k++] = *p;
         }
         why[k] = '\0';
-        fprintf(f, "%u,%s,%g,%.3f,%.3f,%.3f,%.0f,%.0f,%.0f,%.6f,%.3f,%.3f,%llu,%s,\"%s\"\r\n",
+        fprintf(f, "%u,%s,%g,%.3f,%.3f,%.3f,%.0f,%.0f,%.0f,%.6f,%.6f,%.3f,%.3f,%llu,%s,\"%s\"\r\n",
                 s->index, s->refine ? "yes" : "no", s->load, s->offered, s->achieved, s->rps,
-                s->p50_ms, s->p95_ms, s->p99_ms, s->fail_ratio, s->concurrency, s->cpu_busiest,
+                s->p50_ms, s->p95_ms, s->p99_ms, s->fail_ratio, s->throttle_ratio, s->concurrency, s->cpu_busiest,
                 (unsigned long long)s->dropped, capacity_verdict_name(s->verdict), why);
     }
     return fclose(f);

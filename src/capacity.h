@@ -92,9 +92,10 @@ struct capacity_step {
     double rps;              /* all responses a second */
     double p50_ms, p95_ms, p99_ms;
     double fail_ratio;
+    double throttle_ratio;   /* failures by throttling (429, 503, AWS throttling) / requests */
     double concurrency;      /* requests in flight on average (Little's law) */
     double cpu_busiest;      /* the busiest worker thread, share of one core */
-    uint64_t requests, dropped;
+    uint64_t requests, dropped, throttled;
     enum capacity_verdict verdict;
     char why[256];
 };
@@ -139,6 +140,23 @@ void capacity_cut(struct capacity_search *cs, const char *why);
 
 /* The result so far (steps finished; the outcome once decided). */
 const struct capacity_result *capacity_result(const struct capacity_search *cs);
+
+/* The step under way, for a live view. */
+struct capacity_live {
+    unsigned step;           /* its index: 1, 2, ... */
+    bool refine;             /* a bisection step */
+    bool measuring;          /* false: still in its warm-up */
+    double load;             /* the rate or the users */
+    double elapsed;          /* seconds since it began */
+    double step_time, warmup;
+};
+
+/* The step under way: true and *out, or false (not started, or decided). */
+bool capacity_live(const struct capacity_search *cs, struct capacity_live *out);
+
+/* Where the step table's header and rows go as steps end: stderr by
+ * default, NULL for nowhere (the dashboard owns the terminal). */
+void capacity_set_table(struct capacity_search *cs, FILE *out);
 
 /* "step 3: 156 req/s offered (3.2 s of 4 s)" about the step under way, or NULL. */
 const char *capacity_status(const struct capacity_search *cs, char *buf, size_t size);

@@ -324,7 +324,7 @@ put_capacity(FILE *f, const struct capacity_result *r)
     fputs("<table id=\"capacity-steps\"><thead><tr><th>Step</th><th class=\"n\">Load</th>"
           "<th class=\"n\">Offered req/s</th><th class=\"n\">Achieved req/s</th>"
           "<th class=\"n\">p50 ms</th><th class=\"n\">p95 ms</th><th class=\"n\">p99 ms</th>"
-          "<th class=\"n\">Failed</th><th class=\"n\">Dropped</th><th>Verdict</th><th>Why</th>"
+          "<th class=\"n\">Failed</th><th class=\"n\">Throttled</th><th class=\"n\">Dropped</th><th>Verdict</th><th>Why</th>"
           "</tr></thead><tbody>\n", f);
     for (i = 0; i < r->nsteps; i++) {
         const struct capacity_step *st = &r->steps[i];
@@ -340,6 +340,7 @@ put_capacity(FILE *f, const struct capacity_result *r)
         put_num(f, "%.0f", st->p95_ms);
         put_num(f, "%.0f", st->p99_ms);
         put_num(f, "%.2f%%", st->fail_ratio * 100);
+        put_num(f, "%.2f%%", st->throttle_ratio * 100);
         put_num(f, "%.0f", (double)st->dropped);
         fprintf(f, "<td class=\"%s\">%s</td>", st->verdict == STEP_PASS ? "pass" : "fail",
                 capacity_verdict_name(st->verdict));

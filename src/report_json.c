@@ -305,6 +305,8 @@ capacity_json(const struct capacity_result *r)
         cJSON_AddNumberToObject(j, "p95_ms", st->p95_ms);
         cJSON_AddNumberToObject(j, "p99_ms", st->p99_ms);
         cJSON_AddNumberToObject(j, "fail_ratio", st->fail_ratio);
+        cJSON_AddNumberToObject(j, "throttled", (double)st->throttled);
+        cJSON_AddNumberToObject(j, "throttle_ratio", st->throttle_ratio);
         cJSON_AddNumberToObject(j, "concurrency", st->concurrency);
         cJSON_AddNumberToObject(j, "generator_cpu", st->cpu_busiest);
         cJSON_AddNumberToObject(j, "dropped", (double)st->dropped);

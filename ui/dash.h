@@ -12,6 +12,7 @@
  *            Percentiles, Log and Help views
  *   chart.c  the Charts view: braille or ASCII line charts with axes
  *   panel.c  the start panel, the edit dialog and the quit question
+ *   capview.c  the Capacity view (--find-capacity)
  */
 #ifndef CICADA_DASH_H
 #define CICADA_DASH_H
@@ -33,6 +34,7 @@ enum dash_view {
     VIEW_FAILURES,
     VIEW_PERCENTILES,
     VIEW_LOG,                /* log lines and warnings, as they come */
+    VIEW_CAPACITY,           /* the capacity search: steps, the one under way, the result */
     VIEW_HELP,
     VIEW_COUNT,
 };
@@ -166,6 +168,9 @@ void views_open_detail(struct dash *d);
 
 /* chart.c */
 void chart_view_draw(struct dash *d, int top, int height);
+
+/* capview.c */
+void capacity_view_draw(struct dash *d, int top, int height);
 
 /* panel.c */
 void panel_open_start(struct dash *d);

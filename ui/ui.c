@@ -197,6 +197,48 @@ sort_by(struct dash *d, int col)
                  d->sort_desc ? "descending" : "ascending");
 }
 
+/*
+ * --find-capacity: the search sets the load and measures each step from
+ * the statistics, so the keys that change either are refused while it
+ * runs; s stops it (the result says so), and once it is over there is no
+ * other test to start: q quits and writes the reports. True when the key
+ * was taken.
+ */
+static bool
+capacity_key_guard(struct dash *d, int key)
+{
+    struct capacity_search *cs = d->app->capacity;
+    enum runner_state st = runner_state(d->runner);
+    bool running = st == RUNNER_SPAWNING || st == RUNNER_RUNNING;
+
+    if (cs == NULL)
+        return false;
+    switch (key) {
+    case 's':
+        if (!running)
+            break;
+        capacity_cut(cs, "s in the dashboard");
+        runner_stop(d->runner);
+        dash_message(d, "capacity search stopped");
+        d->current = VIEW_CAPACITY;
+        return true;
+    case 'e': case 'n': case '+': case '=': case '-': case '_': case 'r':
+        if (running)
+            dash_message(d, "the capacity search sets the load and measures each step: "
+                         "s stops it, q quits");
+        else if (st == RUNNER_READY || st == RUNNER_STOPPED)
+            dash_message(d, "the capacity search is over: q quits and writes the reports");
+        return true;
+    default:
+        break;
+    }
+    if (key == 's' && (st == RUNNER_READY || st == RUNNER_STOPPED)) {
+        dash_message(d, "the capacity search is over: q quits and writes the reports");
+        return true;
+    }
+    return false;
+}
+
 /* One key in the normal mode. */
 static void
 handle_key(struct dash *d, int key)
@@ -204,8 +246,10 @@ handle_key(struct dash *d, int key)
     enum runner_state st = runner_state(d->runner);
     int col;
 
+    if (capacity_key_guard(d, key))
+        return;
     switch (key) {
-    case '1': case '2': case '3': case '4': case '5': case '6':
+    case '1': case '2': case '3': case '4': case '5': case '6': case '7':
         d->current = (enum dash_view)(key - '1');
         return;
     case 'l': case 'L':
@@ -450,6 +494,15 @@ on_runner(struct runner *r, enum runner_event ev, void *arg)
 {
     struct dash *d = arg;
 
+    if (ev == RUNNER_EVENT_STOPPED && d->app->capacity != NULL) {
+        /* a stop the search did not decide ends it too (its result says why) */
+        capacity_cut(d->app->capacity, d->app->stop_signal != 0 ? "a signal"
+                                        : runner_time_limit_hit(r) ? "the run time"
+                                                                   : "a stop");
+        if (!d->quit)
+            dash_message(d, "capacity search over: %s (q quits and writes the reports)",
+                         capacity_outcome_name(capacity_result(d->app->capacity)->outcome));
+    }
     if (ev == RUNNER_EVENT_STOPPED && d->quit)
         ev_break(d->app->loop, EVBREAK_ALL);
     else if (ev == RUNNER_EVENT_TIME_LIMIT)
@@ -632,10 +685,16 @@ ui_run(struct app *app)
     log_info(LOGGER, "Starting cicada %s", PACKAGE_VERSION);
     if (app->settings.run_time > 0)
         log_info(LOGGER, "Run time limit set to %g seconds", app->settings.run_time);
-    if (app->settings.autostart)
+    if (app->capacity != NULL) {
+        /* the search sets the load itself: no start panel; its view shows it */
+        capacity_set_table(app->capacity, NULL);
+        d->current = VIEW_CAPACITY;
+        capacity_start(app->capacity);
+    } else if (app->settings.autostart) {
         dash_start(d, app->settings.users, app->settings.spawn_rate);
-    else
+    } else {
         panel_open_start(d);
+    }
     draw(d, true);
 
     ev_run(app->loop, 0);
@@ -654,6 +713,14 @@ ui_run(struct app *app)
     for (i = 0; i < ARRAY_LEN(sigs); i++)
         signal(sigs[i], SIG_DFL);
     flush_log(d);
+    if (app->capacity != NULL) {
+        /* the step table the headless log would have had, for the scrollback */
+        const struct capacity_result *r = capacity_result(app->capacity);
+
+        capacity_print_header(stderr, r->load);
+        for (i = 0; i < r->nsteps; i++)
+            capacity_print_step(stderr, &r->steps[i]);
+    }
 
     status = app_finish(app);
 

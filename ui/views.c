@@ -704,7 +704,9 @@ static const char *const help_lines[] = {
     "  3  Failures      occurrences, method, name and reason, most frequent first",
     "  4  Percentiles   response time percentiles per name",
     "  5  Log           log lines and warnings of the run, newest last (also l)",
-    "  6  Help          this page (also ? or h; again to go back)",
+    "  6  Capacity      the capacity search (--find-capacity): each step, the one",
+    "                   under way, MAX_RPS and the autoscaling target, the chart",
+    "  7  Help          this page (also ? or h; again to go back)",
     "  Tab / Shift-Tab  next / previous view",
     "",
     "Test",
@@ -714,6 +716,7 @@ static const char *const help_lines[] = {
     "  + / -    users up / down by a tenth of the target (at least one)",
     "  r        reset statistics",
     "  q        quit (asks first while a test runs); Ctrl-C stops the test and quits",
+    "  (--find-capacity: the search sets the load; s stops it, e n + - r are refused)",
     "",
     "Statistics table",
     "  < / >    sort by the previous / next column;  i  invert the order",
@@ -872,9 +875,13 @@ static void
 draw_tabs(struct dash *d)
 {
     static const char *const names[VIEW_COUNT] = { "Statistics", "Charts", "Failures",
-                                                    "Percentiles", "Log", "Help" };
-    int x = 0, v;
+                                                    "Percentiles", "Log", "Capacity", "Help" };
+    int x = 0, v, need = 0, gap;
 
+    /* a space between tabs, unless 80 columns need it */
+    for (v = 0; v < VIEW_COUNT; v++)
+        need += (int)strlen(names[v]) + 5;
+    gap = need <= COLS ? 1 : 0;
     move(2, 0);
     clrtoeol();
     for (v = 0; v < VIEW_COUNT && x < COLS; v++) {
@@ -883,7 +890,7 @@ draw_tabs(struct dash *d)
 
         snprintf(tab, sizeof(tab), on ? "[%d %s]" : " %d %s ", v + 1, names[v]);
         put(2, x, COLS - x, on ? d->theme.tab_active : (int)A_NORMAL, tab);
-        x += (int)strlen(tab) + 1;
+        x += (int)strlen(tab) + gap;
     }
     if (d->current == VIEW_STATS && x + 10 < COLS)
         put(2, x + 1, COLS - x - 1, d->theme.dim, "Tab: next view");
@@ -918,11 +925,11 @@ draw_footer(struct dash *d)
         return;
     }
     if (st == RUNNER_SPAWNING || st == RUNNER_RUNNING)
-        hint = "s stop  e edit  +/- users  r reset  1-6/Tab views  < > sort  ? help  q quit";
+        hint = "s stop  e edit  +/- users  r reset  1-7/Tab views  < > sort  ? help  q quit";
     else if (st == RUNNER_STOPPING)
         hint = "stopping: s or q abandons the requests in flight";
     else
-        hint = "s start  n new test  r reset  1-6/Tab views  < > sort  ? help  q quit";
+        hint = "s start  n new test  r reset  1-7/Tab views  < > sort  ? help  q quit";
     put(LINES - 1, 0, COLS, d->theme.dim, hint);
 }
 
@@ -1002,6 +1009,9 @@ views_draw(struct dash *d)
         break;
     case VIEW_LOG:
         draw_log(d, top, height);
+        break;
+    case VIEW_CAPACITY:
+        capacity_view_draw(d, top, height);
         break;
     case VIEW_HELP:
     case VIEW_COUNT:

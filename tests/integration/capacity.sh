@@ -113,4 +113,35 @@ assert c["outcome"] == "generator" and c["max_rps"] is None, c
 assert c["steps"][-1]["verdict"] == "generator" and c["steps"][-1]["dropped"] > 0
 PY
 grep -q "the generator, not the server, was the limit" "$T/g.err" || fail "the summary does not blame the generator"
+
+# throttled share per step: 2 slots x 50 ms with 2 in line answer 503 (throttling) beyond
+# 40 req/s; a limit on throttle_ratio fails the step that is throttled, and every step
+# reports its share (JSON, CSV, headless row)
+start_target --slots 2 --service 50 --queue 2
+scenario rate 10 x3 270
+sed -i -e 's/^limit = .*/limit = throttle_ratio < 1%/' -e 's/^refine = .*/refine = 0/' \
+    -e 's/^step_time = .*/step_time = 2s/' "$T/c.ini"
+"$CICADA" -f "$T/c.ini" --find-capacity --headless --only-summary --json "$T/t.json" \
+    --csv "$T/t" --html "$T/t.html" 2>"$T/t.err"
+rc=$?
+[ "$rc" = 0 ] || { grep -v '^\[' "$T/t.err" | tail -20; fail "throttled: exit status $rc"; }
+python3 - "$T/t.json" "$T/t_capacity.csv" <<'PY' || fail "throttled: see above"
+import csv, json, sys
+c = json.load(open(sys.argv[1]))["capacity"]
+print("throttled:", c["verdict"])
+for s in c["steps"]:
+    print("   step %d load %g throttled %d of %d (%.3f) %s: %s" % (s["step"], s["load"],
+          s["throttled"], s["requests"], s["throttle_ratio"], s["verdict"], s["why"]))
+    assert abs(s["throttle_ratio"] - s["throttled"] / max(s["requests"], 1)) < 1e-9
+assert c["outcome"] == "found", c["outcome"]
+bad = c["steps"][-1]
+assert bad["verdict"] == "fail" and "throttle_ratio < 1%" in bad["why"], bad
+assert bad["throttle_ratio"] >= 0.01 and bad["throttled"] > 0, bad
+assert all(s["throttle_ratio"] < 0.01 for s in c["steps"][:-1])
+rows = list(csv.DictReader(open(sys.argv[2], newline="")))
+assert len(rows) == len(c["steps"]), rows
+assert abs(float(rows[-1]["Throttle Ratio"]) - bad["throttle_ratio"]) < 1e-5, rows[-1]
+PY
+grep -q "^Capacity step .* thrott% " "$T/t.err" || fail "no thrott% column in the headless table"
+grep -q '<th class="n">Throttled</th>' "$T/t.html" || fail "no Throttled column in the HTML step table"
 exit 0

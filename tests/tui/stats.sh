@@ -98,7 +98,7 @@ tui_wait "Response Times \(ms\)"
 tui_wait "Number of Users:"
 sleep 2.5
 tui_screen | LC_ALL=C.UTF-8 grep -qP '[\x{2801}-\x{28FF}]' || fail "no braille in the charts in a UTF-8 locale"
-tui_keys 6
+tui_keys 7
 tui_wait "edit users and spawn rate"
 tui_keys Tab
 tui_wait "\[1 Statistics\]"
