@@ -161,7 +161,7 @@ void capacity_set_table(struct capacity_search *cs, FILE *out);
 /* "step 3: 156 req/s offered (3.2 s of 4 s)" about the step under way, or NULL. */
 const char *capacity_status(const struct capacity_search *cs, char *buf, size_t size);
 
-/* The exit status the outcome calls for: 0, 4 or 5. */
+/* The exit status the outcome calls for: 0, EXIT_CAPACITY_INCONCLUSIVE or EXIT_CAPACITY_GENERATOR. */
 int capacity_exit_status(const struct capacity_result *r);
 
 /* The headless table: its header, one step's row, and the final summary. */
