@@ -17,8 +17,8 @@
  * the search: the generator was the limit, and that is never reported as
  * the server's capacity.
  *
- * The [capacity] section's keys go through capacity_key; the search drives
- * the runner as a load shape does, from the main loop.
+ * The [capacity] section is read by capconf.h; the search drives the
+ * runner as a load shape does, from the main loop.
  */
 #ifndef CICADA_CAPACITY_H
 #define CICADA_CAPACITY_H
@@ -29,6 +29,7 @@
 
 #include <ev.h>
 
+#include "capconf.h"
 #include "runner.h"
 #include "settings.h"
 #include "stats.h"
@@ -36,50 +37,6 @@
 /* Exit statuses of a search that found no MAX_RPS (man cicada, EXIT STATUS). */
 #define EXIT_CAPACITY_INCONCLUSIVE 6 /* max reached without failing, or the first step failed */
 #define EXIT_CAPACITY_GENERATOR 7    /* the generator, not the server, was the limit */
-
-enum capacity_load { CAPACITY_RATE, CAPACITY_USERS };
-
-struct threshold;
-
-/* A limit relative to the first step: "p95 < 2x". */
-struct capacity_relative {
-    struct threshold *t;     /* the metric and operator; limit = factor x first step's */
-    double factor;
-    char *text;
-    int line;
-};
-
-struct capacity_conf {
-    int line;                /* of [capacity]; 0: none */
-    const char *file;
-    enum capacity_load load;
-    double start, step, max;
-    bool step_mult;          /* step is a factor (x1.25), else added */
-    double step_time, warmup;
-    struct threshold *limits; /* absolute, threshold_parse'd */
-    size_t nlimits;
-    struct capacity_relative *relative;
-    size_t nrelative;
-    double min_ratio;        /* achieved below this share of offered: the step fails */
-    double min_gain;         /* achieved gaining less than this over the previous step */
-    double cpu_limit;        /* busiest worker thread, share of a core: the generator's limit */
-    unsigned refine;
-    double safety_factor;
-    int start_line, step_line, max_line, step_time_line, warmup_line; /* 0: default */
-};
-
-void capacity_conf_init(struct capacity_conf *c);
-void capacity_conf_free(struct capacity_conf *c);
-
-/* One key of [capacity] (at line); 0, or -1 with *err (without file:line). */
-int capacity_key(struct capacity_conf *c, const char *key, const char *value, int line,
-                 char **err);
-
-/* The keys are all read: check them together; 0, or -1 with *err ("file:line: ..."). */
-int capacity_finish(struct capacity_conf *c, const char *file, char **err);
-
-/* Resolve the limits' statistics entries; 0, or -1 with *err naming file:line. */
-int capacity_resolve(struct capacity_conf *c, const struct stats *s, char **err);
 
 enum capacity_verdict { STEP_PASS, STEP_FAIL, STEP_GENERATOR, STEP_CUT };
 
@@ -171,7 +128,6 @@ void capacity_print_summary(FILE *out, const struct capacity_result *r);
 
 const char *capacity_verdict_name(enum capacity_verdict v);
 const char *capacity_outcome_name(enum capacity_outcome o);
-const char *capacity_load_name(enum capacity_load l);
 
 /* PREFIX_capacity.csv: one row per step; 0, or -1 (errno set). */
 int capacity_write_csv(const char *path, const struct capacity_result *r);

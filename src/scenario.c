@@ -31,7 +31,7 @@
 #include "inifile.h"
 #include "options.h"
 #include "scenario.h"
-#include "capacity.h"
+#include "capconf.h"
 #include "shape.h"
 #include "sigv4.h"
 #include "stats.h"
