@@ -280,23 +280,11 @@ shape_key(struct shape *sh, const char *key, const char *value, int line, char *
         sh->form_line = line;
     }
 
-    if (strcmp(key, "rate_stage") == 0) {
+    if (strcmp(key, "rate_stage") == 0 || strcmp(key, "stage") == 0) {
         struct shape_stage st;
+        int rc = key[0] == 'r' ? parse_rate_stage(value, &st, err) : parse_stage(value, &st, err);
 
-        if (parse_rate_stage(value, &st, err) < 0)
-            return -1;
-        if (sh->nwritten >= MAX_STAGES) {
-            *err = xasprintf("too many stages (at most %d)", MAX_STAGES);
-            return -1;
-        }
-        sh->written = xrealloc(sh->written, (sh->nwritten + 1) * sizeof(*sh->written));
-        sh->written[sh->nwritten++] = st;
-        return 0;
-    }
-    if (strcmp(key, "stage") == 0) {
-        struct shape_stage st;
-
-        if (parse_stage(value, &st, err) < 0)
+        if (rc < 0)
             return -1;
         if (sh->nwritten >= MAX_STAGES) {
             *err = xasprintf("too many stages (at most %d)", MAX_STAGES);
