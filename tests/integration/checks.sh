@@ -67,7 +67,7 @@ path = /noheader
 capture = sess header X-Session
 EOI
 
-"$CICADA" -f "$T/s.ini" --headless -u 2 -r 10 -t 2s >"$T/out" 2>"$T/err"
+"$CICADA" -f "$T/s.ini" --headless -u 4 -r 10 -t 4s >"$T/out" 2>"$T/err"
 rc=$?
 [ "$rc" = 1 ] || fail "exit status $rc, expected 1 (requests failed): $(tail -5 "$T/err")"
 
