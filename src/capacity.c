@@ -33,6 +33,7 @@
 enum phase { PH_IDLE, PH_WARMUP, PH_MEASURE, PH_DONE };
 
 struct capacity_search {
+    double copy_at;          /* wall time of the next statistics copy (a half second) */
     struct ev_loop *loop;
     struct runner *runner;
     struct stats *stats;
@@ -120,6 +121,24 @@ capacity_result(const struct capacity_search *cs)
 
 static void on_timer(struct ev_loop *loop, ev_timer *t, int revents);
 
+/*
+ * Seconds from now to the first half second of the wall clock at least
+ * delay away. Workers merge their statistics at every whole second
+ * (worker.c), so copies taken at half seconds fall between merges: a
+ * merge late by up to half a second (a busy machine) still lands on the
+ * right side of a copy, and a window of whole seconds holds exactly that
+ * many seconds of every worker.
+ */
+static double
+half_second_after(double delay)
+{
+    double now = ev_time(), at = floor(now + delay - 0.5) + 0.5;
+
+    if (at < now + delay)
+        at += 1.0;
+    return at - now;
+}
+
 /* Start a step at load: set the runner to it and wait out the warm-up. */
 static void
 step_begin(struct capacity_search *cs, double load)
@@ -144,7 +163,8 @@ step_begin(struct capacity_search *cs, double load)
         runner_start(cs->runner, users, users);
     }
     ev_timer_stop(cs->loop, &cs->timer);
-    ev_timer_init(&cs->timer, on_timer, c->warmup > 0 ? c->warmup : 0.001, 0.);
+    cs->copy_at = ev_time() + half_second_after(c->warmup > 0 ? c->warmup : 0.001);
+    ev_timer_init(&cs->timer, on_timer, fmax(cs->copy_at - ev_time(), 0.001), 0.);
     cs->timer.data = cs;
     ev_timer_start(cs->loop, &cs->timer);
 }
@@ -454,7 +474,9 @@ on_timer(struct ev_loop *loop, ev_timer *t, int revents)
         for (i = 0; i < runner_threads(cs->runner); i++)
             cs->cpu_began[i] = runner_worker_cpu(cs->runner, i);
         cs->phase = PH_MEASURE;
-        ev_timer_init(&cs->timer, on_timer, c->step_time - c->warmup, 0.);
+        /* the end copy a whole number of seconds after the planned begin copy */
+        cs->copy_at += round(c->step_time - c->warmup);
+        ev_timer_init(&cs->timer, on_timer, fmax(cs->copy_at - ev_time(), 0.001), 0.);
         cs->timer.data = cs;
         ev_timer_start(cs->loop, &cs->timer);
     } else if (cs->phase == PH_MEASURE) {

@@ -123,7 +123,7 @@ struct worker {
     ev_check woke;           /* first thing after the loop wakes: note the time */
     double woke_at;          /* time_mono() when the loop last woke */
     double sock_began;       /* time_mono() when on_sock began with the socket at hand; 0 outside */
-    ev_timer flush_timer;
+    ev_periodic flush_timer;  /* at every whole second of the wall clock (capacity.c relies on it) */
     struct group **groups;   /* never shrinks; a user keeps its group while alive */
     size_t ngroups;
     struct sock **socks;     /* by file descriptor, allocated once per fd number */
@@ -1164,9 +1164,12 @@ on_wake(struct ev_loop *loop, ev_async *a, int revents)
     /* requests added by the commands go out from on_prepare, before the loop waits */
 }
 
-/* Once a second: hand the statistics over; finish a stop. */
+/*
+ * Once a second, at the whole second of the wall clock on every worker:
+ * hand the statistics over; finish a stop.
+ */
 static void
-on_flush(struct ev_loop *loop, ev_timer *t, int revents)
+on_flush(struct ev_loop *loop, ev_periodic *t, int revents)
 {
     struct worker *w = t->data;
 
@@ -1225,9 +1228,9 @@ worker_new(const struct worker_context *ctx, unsigned index)
     ev_timer_init(&w->arrival_timer, on_arrival, 0., 0.);
     w->arrival_timer.data = w;
     w->class_users = xcalloc(w->sc->nclasses ? w->sc->nclasses : 1, sizeof(*w->class_users));
-    ev_timer_init(&w->flush_timer, on_flush, FLUSH_INTERVAL, FLUSH_INTERVAL);
+    ev_periodic_init(&w->flush_timer, on_flush, 0., FLUSH_INTERVAL, NULL);
     w->flush_timer.data = w;
-    ev_timer_start(w->loop, &w->flush_timer);
+    ev_periodic_start(w->loop, &w->flush_timer);
     return w;
 }
 
