@@ -225,7 +225,15 @@ int_map(const msgpack_object *map, int64_t k)
 struct report {
     msgpack_unpacked up;
     const msgpack_object *data;
+    struct locust_out out;   /* the bytes: unpacked strings point into them */
 };
+
+static void
+report_free(struct report *r)
+{
+    msgpack_unpacked_destroy(&r->up);
+    locust_out_free(&r->out);
+}
 
 static void
 encode_report(struct report *r, struct locust_reporter *rep, struct stats *model, double wall)
@@ -234,17 +242,16 @@ encode_report(struct report *r, struct locust_reporter *rep, struct stats *model
     static const unsigned counts[] = { 2 };
     struct locust_users u = { names, counts, 1 };
     struct stats view;
-    struct locust_out o;
     size_t off = 0;
 
     stats_init(&view);
     stats_copy(&view, model);
-    locust_encode_stats(&o, "h_1", rep, &view, &u, wall);
+    locust_encode_stats(&r->out, "h_1", rep, &view, &u, wall);
     stats_free(&view);
     msgpack_unpacked_init(&r->up);
-    assert_int_equal(msgpack_unpack_next(&r->up, o.data, o.len, &off), MSGPACK_UNPACK_SUCCESS);
-    assert_int_equal(off, o.len);
-    locust_out_free(&o);
+    assert_int_equal(msgpack_unpack_next(&r->up, r->out.data, r->out.len, &off),
+                     MSGPACK_UNPACK_SUCCESS);
+    assert_int_equal(off, r->out.len);
     assert_int_equal(r->up.data.type, MSGPACK_OBJECT_ARRAY);
     r->data = &r->up.data.via.array.ptr[1];
 }
@@ -313,7 +320,7 @@ test_report_deltas(void **state)
     assert_int_equal(get(r.data, "errors")->via.map.size, 1);
     assert_int_equal(get(&get(r.data, "errors")->via.map.ptr[0].val, "occurrences")->via.u64, 1);
     assert_int_equal(get(r.data, "user_count")->via.u64, 2);
-    msgpack_unpacked_destroy(&r.up);
+    report_free(&r);
 
     /* an empty interval: no entries, nil minimum and last request, no errors */
     encode_report(&r, &rep, s, START + 6);
@@ -325,7 +332,7 @@ test_report_deltas(void **state)
     assert_int_equal(get(total, "response_times")->via.map.size, 0);
     assert_int_equal(get(r.data, "errors")->via.map.size, 0);
     assert_true(get(total, "start_time")->via.f64 == START + 3);
-    msgpack_unpacked_destroy(&r.up);
+    report_free(&r);
 
     /* only what is new: one more failure of the same reason, a request in a second seen before */
     record(s, &d, b, 3000, true, START + 2.9);
@@ -346,7 +353,7 @@ test_report_deltas(void **state)
     assert_int_equal(get(&get(r.data, "errors")->via.map.ptr[0].val, "occurrences")->via.u64, 1);
     assert_int_equal(rep.sent_requests, 6);
     assert_int_equal(rep.sent_failures, 2);
-    msgpack_unpacked_destroy(&r.up);
+    report_free(&r);
 
     /* a reset (a new test): everything after it is new, nothing before it comes back */
     stats_reset(s, START + 10);
@@ -357,7 +364,7 @@ test_report_deltas(void **state)
     assert_int_equal(get(total, "num_requests")->via.u64, 1);
     assert_true(get(total, "min_response_time")->via.f64 == 1.0);
     assert_true(get(total, "start_time")->via.f64 == START + 10);
-    msgpack_unpacked_destroy(&r.up);
+    report_free(&r);
 
     /* a baseline forgets what was not reported */
     record(s, &d, a, 1000, false, START + 12.5);
@@ -371,7 +378,7 @@ test_report_deltas(void **state)
     }
     encode_report(&r, &rep, s, START + 15);
     assert_int_equal(get(get(r.data, "stats_total"), "num_requests")->via.u64, 0);
-    msgpack_unpacked_destroy(&r.up);
+    report_free(&r);
 
     locust_reporter_free(&rep);
     stats_delta_free(&d);
