@@ -154,11 +154,12 @@ load_oneoff(struct app *app)
         if (oneoff_is_url(a->positional[i]))
             url = a->positional[i];
     }
-    /* the URL is not a user class name */
+    /* the URL is not a user class name: app owns it from here */
     for (i = 0, j = 0; i < a->npositional; i++)
         if (a->positional[i] != url)
             a->positional[j++] = a->positional[i];
     a->npositional = j;
+    app->oneoff_url = (char *)url;
     if (url == NULL) {
         for (i = 0; i < a->nvalues; i++) {
             const char *name = a->values[i].opt->name;
@@ -778,6 +779,7 @@ app_free(struct app *app)
         stats_free(&app->stats);
     free(app->demo_url);
     free(app->threshold_results);
+    free(app->oneoff_url);
     cli_args_free(&app->cli);
     aws_shutdown();
     settings_free(&app->settings);

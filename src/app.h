@@ -46,6 +46,7 @@ struct app {
     struct runner *runner;
     struct demo *demo;
     char *demo_url;
+    char *oneoff_url;        /* the URL argument of a one-off run (taken from cli.positional) */
     struct ev_loop *loop;
     int stop_signal;         /* SIGINT/SIGTERM/SIGHUP that stopped the run, or 0 */
     int final_status;        /* app_finish's exit status (an abandoned worker: app_free exits with it) */
