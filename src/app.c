@@ -199,13 +199,11 @@ load_oneoff(struct app *app)
     if (text == NULL) {
         usage_error("%s", err);
         free(err);
-        free((char *)url);
         return -1;
     }
     if (cli_value(a, "dump-ini") != NULL) {
         fputs(text, stdout);
         free(text);
-        free((char *)url);
         return 2;
     }
     if (scenario_load(&app->scenario, "(one-off run)", text, s, &err) < 0) {
@@ -216,7 +214,6 @@ load_oneoff(struct app *app)
         app->scenario_loaded = true;
     }
     free(text);
-    free((char *)url);
     return rc;
 }
 
