@@ -691,7 +691,8 @@ on_prepare(struct ev_loop *loop, ev_prepare *p, int revents)
                 user_next(u);
         }
         /* users made ready meanwhile (by the kicks below) move up to the front */
-        memmove(w->ready, w->ready + n, (w->nready - n) * sizeof(*w->ready));
+        if (w->nready > n)
+            memmove(w->ready, w->ready + n, (w->nready - n) * sizeof(*w->ready));
         w->nready -= n;
         for (i = 0; i < w->ngroups; i++) {
             struct group *g = w->groups[i];
