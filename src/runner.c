@@ -376,6 +376,13 @@ stop_done(struct runner *r)
     emit(r, RUNNER_EVENT_STOPPED);
 }
 
+/* Has worker i still to answer the last stop (and was not left behind)? */
+static bool
+stop_pending(const struct runner *r, unsigned i)
+{
+    return !r->abandoned[i] && worker_stopped_generation(r->workers[i]) != r->generation;
+}
+
 /*
  * Workers were told to abandon everything and some did not answer: a
  * library call that never returns (libcurl 7.88 can spin inside
@@ -393,7 +400,7 @@ on_abandon(struct ev_loop *loop, ev_timer *t, int revents)
     if (r->state != RUNNER_STOPPING)
         return;
     for (i = 0; i < r->nworkers; i++) {
-        if (r->abandoned[i] || worker_stopped_generation(r->workers[i]) == r->generation)
+        if (!stop_pending(r, i))
             continue;
         r->abandoned[i] = true;
         r->nabandoned++;
@@ -429,7 +436,7 @@ on_notify(struct ev_loop *loop, ev_async *a, int revents)
     if (r->state != RUNNER_STOPPING)
         return;
     for (i = 0; i < r->nworkers; i++)
-        if (!r->abandoned[i] && worker_stopped_generation(r->workers[i]) != r->generation)
+        if (stop_pending(r, i))
             return;
     stop_done(r);
 }
