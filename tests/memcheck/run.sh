@@ -27,7 +27,7 @@ while [ ! -s "$T/port" ]; do
 done
 url="http://127.0.0.1:$(cat "$T/port")"
 mkdir "$T/conf"
-cp "$top_srcdir"/conf/*.ini "$top_srcdir"/conf/*.txt "$T/conf/"
+cp "$top_srcdir"/conf/*.ini "$top_srcdir"/conf/*.txt "$top_srcdir"/conf/*.jsonl "$T/conf/"
 
 failed=0
 for ini in "$T"/conf/*.ini; do
@@ -38,7 +38,12 @@ for ini in "$T"/conf/*.ini; do
     esac
     # the libraries' own allocations at exit (libcurl, ncurses) are
     # "still reachable", not lost; a leak of cicada's is "definitely lost"
-    URL=$url TOKEN=memcheck-token valgrind --tool=memcheck --error-exitcode=99 --leak-check=full \
+    # sagemaker.ini: its endpoint, region and (made-up) credentials from the
+    # environment, as a user gives them; -H sends it to the target, signed
+    URL=$url TOKEN=memcheck-token ENDPOINT=memcheck AWS_REGION=us-east-1 \
+        AWS_ACCESS_KEY_ID=AKIDMEMCHECK AWS_SECRET_ACCESS_KEY=memcheck-secret-key \
+        AWS_PROFILE= AWS_CONFIG_FILE=/nonexistent AWS_SHARED_CREDENTIALS_FILE=/nonexistent \
+        valgrind --tool=memcheck --error-exitcode=99 --leak-check=full \
         --errors-for-leak-kinds=definite --show-leak-kinds=definite \
         --log-file="$T/$name.vg" \
         "$CICADA" -f "$ini" $where --headless --only-summary -u 3 -r 10 -t "${MEMCHECK_SECS}s" \

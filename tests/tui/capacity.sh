@@ -45,7 +45,7 @@ tui_wait "^2 +400 +400\.0 .* fail: limit fail_ratio < 1%" 2
 shown=$(tui_screen | sed -n 's/^MAX_RPS \([0-9.]*\) req\/s.*/\1/p')
 rows=$(tui_screen | grep -cE '^[0-9]+r? +[0-9.]+ +[0-9.]+ +[0-9.]+ .* (pass|fail|generator|cut): ')
 echo "result: MAX_RPS $shown, $rows step rows; $(tui_screen | grep -o 'SageMaker.*')"
-tui_screen | grep -q "STOPPED" || fail "the run did not stop when the search was over"
+tui_wait "STOPPED" 10 || fail "the run did not stop when the search was over"
 
 tui_keys q
 tui_wait "cicada exited with 0" 15
