@@ -29,11 +29,21 @@ url="http://127.0.0.1:$(cat "$T/port")"
 mkdir "$T/conf"
 cp "$top_srcdir"/conf/*.ini "$top_srcdir"/conf/*.txt "$top_srcdir"/conf/*.jsonl "$T/conf/"
 
+# capacity.ini searches in steps of 5 s from 50 req/s: here three steps of
+# 1 s from 5 req/s (valgrind is slow), and no -t (a run time shorter than a
+# step is refused); every step passes against the fast target, so the
+# search ends above its max: exit 6 is its success
+sed -i 's/^step_time = [^;]*/step_time = 1s /; s/^warmup = [^;]*/warmup = 0s /; s/^start = [^;]*/start = 5 /; s/^max = [^;]*/max = 8 /' \
+    "$T/conf/capacity.ini"
+
 failed=0
 for ini in "$T"/conf/*.ini; do
     name=$(basename "$ini")
+    runtime="-t ${MEMCHECK_SECS}s"
+    ok_status=3
     case "$name" in
         demo.ini) where="--demo" ;;
+        capacity.ini) where="-H $url" runtime="" ok_status=6 ;;
         *) where="-H $url" ;;
     esac
     # the libraries' own allocations at exit (libcurl, ncurses) are
@@ -46,7 +56,7 @@ for ini in "$T"/conf/*.ini; do
         valgrind --tool=memcheck --error-exitcode=99 --leak-check=full \
         --errors-for-leak-kinds=definite --show-leak-kinds=definite \
         --log-file="$T/$name.vg" \
-        "$CICADA" -f "$ini" $where --headless --only-summary -u 3 -r 10 -t "${MEMCHECK_SECS}s" \
+        "$CICADA" -f "$ini" $where --headless --only-summary -u 3 -r 10 $runtime \
         --json "$T/$name.json" --html "$T/$name.html" --csv "$T/$name" \
         >"$T/$name.out" 2>"$T/$name.err"
     rc=$?
@@ -55,8 +65,8 @@ for ini in "$T"/conf/*.ini; do
     : "${lost:=0}"
     echo "memcheck: $name: exit $rc, ${errors:-?} errors, $lost bytes definitely lost"
     # exit 0, 1, 3: the target is not the real API (some checks and thresholds fail);
-    # 2 would mean the example did not even load
-    if [ "$rc" = 2 ] || [ "$rc" -gt 3 ] || [ "${errors:-1}" != 0 ] || [ "$lost" != 0 ]; then
+    # 2 would mean the example did not even load (6: see capacity.ini above)
+    if [ "$rc" = 2 ] || { [ "$rc" -gt 3 ] && [ "$rc" != "$ok_status" ]; } || [ "${errors:-1}" != 0 ] || [ "$lost" != 0 ]; then
         failed=$((failed + 1))
         sed -n '/^==[0-9]*== [A-Z].*/,$p' "$T/$name.vg" | head -60
         tail -5 "$T/$name.err"
