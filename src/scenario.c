@@ -1056,18 +1056,18 @@ class_weigh(struct user_class *c)
     free(c->on_start);
     free(c->on_stop);
     c->on_start = c->on_stop = NULL;
-    c->non_start = c->non_stop = c->nmain = 0;
+    c->n_on_start = c->n_on_stop = c->nmain = 0;
     c->cum_weights = xcalloc(c->ntasks ? c->ntasks : 1, sizeof(*c->cum_weights));
     c->total_weight = 0;
     for (j = 0; j < c->ntasks; j++) {
         const struct task *t = &c->tasks[j];
 
         if (t->phase == PHASE_ON_START) {
-            c->on_start = xrealloc(c->on_start, (c->non_start + 1) * sizeof(size_t));
-            c->on_start[c->non_start++] = j;
+            c->on_start = xrealloc(c->on_start, (c->n_on_start + 1) * sizeof(size_t));
+            c->on_start[c->n_on_start++] = j;
         } else if (t->phase == PHASE_ON_STOP) {
-            c->on_stop = xrealloc(c->on_stop, (c->non_stop + 1) * sizeof(size_t));
-            c->on_stop[c->non_stop++] = j;
+            c->on_stop = xrealloc(c->on_stop, (c->n_on_stop + 1) * sizeof(size_t));
+            c->on_stop[c->n_on_stop++] = j;
         } else {
             c->nmain++;
             c->total_weight += t->weight;

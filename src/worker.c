@@ -627,14 +627,14 @@ user_next(struct user *u)
         ev_timer_start(w->loop, &u->wait_timer);
         return;
     }
-    if (u->stage == STAGE_START && u->step >= uc->non_start) {
+    if (u->stage == STAGE_START && u->step >= uc->n_on_start) {
         u->stage = STAGE_MAIN;
         u->step = 0;
     }
     if (u->stage == STAGE_START) {
         u->task = &uc->tasks[uc->on_start[u->step++]];
     } else if (u->stage == STAGE_STOP) {
-        if (u->step >= uc->non_stop) {
+        if (u->step >= uc->n_on_stop) {
             user_release(u);
             report_stop_if_done(w);
             return;
@@ -807,7 +807,7 @@ user_record(struct user *u, struct http_result *r, bool refused)
     }
     if (u->stop_after_request) {
         u->stop_after_request = false;
-        if (u->stage != STAGE_STOP && u->uc->non_stop > 0) {
+        if (u->stage != STAGE_STOP && u->uc->n_on_stop > 0) {
             u->stage = STAGE_STOP;
             u->step = 0;
         } else if (u->stage != STAGE_STOP) {
@@ -923,7 +923,7 @@ user_stop(struct user *u, bool graceful)
         /* already running its on_stop requests */
     } else if (u->state == USER_IN_FLIGHT) {
         u->stop_after_request = true;
-    } else if (u->uc->non_stop > 0) {
+    } else if (u->uc->n_on_stop > 0) {
         ev_timer_stop(u->w->loop, &u->wait_timer);
         u->has_arrival = false;
         u->stage = STAGE_STOP;
