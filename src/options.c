@@ -38,7 +38,7 @@
 #define COUNT_MAX 1000000000
 
 /* The options that do more than store their value (defined below the table). */
-static option_check_fn check_aws_service, check_aws_region;
+static option_validate_fn validate_aws_service, validate_aws_region;
 static option_set_fn set_arrivals, set_mode, set_find_capacity, add_threshold, add_header,
     set_max_file_size, read_by_caller;
 
@@ -167,10 +167,10 @@ const struct option_def option_table[] = {
       FIELD(threshold_grace) },
     { "aws-sigv4", 0, OPT_STRING, "run", "aws_sigv4", "CICADA_AWS_SIGV4", "SERVICE",
       "sign every request with AWS SigV4 for SERVICE (sagemaker, execute-api, lambda...)",
-      FIELD(aws_sigv4), .check = check_aws_service },
+      FIELD(aws_sigv4), .validate = validate_aws_service },
     { "aws-region", 0, OPT_STRING, "run", "aws_region", "CICADA_AWS_REGION", "REGION",
       "AWS region to sign for (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's)",
-      FIELD(aws_region), ORIGIN(aws_region_origin), .check = check_aws_region },
+      FIELD(aws_region), ORIGIN(aws_region_origin), .validate = validate_aws_region },
     { "aws-profile", 0, OPT_STRING, "run", "aws_profile", "CICADA_AWS_PROFILE", "NAME",
       "AWS credentials profile (default: AWS_PROFILE, else the environment's keys, "
       "else 'default')",
@@ -315,7 +315,7 @@ parse_bool(const char *text, bool *value)
 
 /* Check a base URL: http or https, with a host. 0, or -1 with *why. */
 static int
-check_url(const char *text, char **why)
+validate_url(const char *text, char **why)
 {
     CURLU *u = curl_url();
     char *host = NULL;
@@ -389,7 +389,7 @@ parse_value(const struct option_def *opt, const char *text, union option_value *
         }
         return 0;
     case OPT_URL:
-        if (check_url(text, &why) < 0) {
+        if (validate_url(text, &why) < 0) {
             bad_value(opt, text, err, "%s", why);
             free(why);
             return -1;
@@ -535,7 +535,7 @@ option_set(struct settings *s, const struct option_def *opt, const char *text,
         fatal("option %s: %s", opt->name, problem);
     if (parse_value(opt, text, &v, err) < 0)
         return -1;
-    if (opt->check != NULL && opt->check(opt, text, err) < 0)
+    if (opt->validate != NULL && opt->validate(opt, text, err) < 0)
         return -1;
     if (opt->set != NULL)
         return opt->set(s, opt, text, &v, where, err);
@@ -547,7 +547,7 @@ option_set(struct settings *s, const struct option_def *opt, const char *text,
 
 /* --aws-sigv4: a service cicada can sign for. */
 static int
-check_aws_service(const struct option_def *opt, const char *text, char **err)
+validate_aws_service(const struct option_def *opt, const char *text, char **err)
 {
     if (strcmp(text, "s3") == 0)
         return bad_value(opt, text, err, "S3 signs paths and bodies its own way, which cicada "
@@ -559,7 +559,7 @@ check_aws_service(const struct option_def *opt, const char *text, char **err)
 }
 
 static int
-check_aws_region(const struct option_def *opt, const char *text, char **err)
+validate_aws_region(const struct option_def *opt, const char *text, char **err)
 {
     if (!sigv4_valid_region(text))
         return bad_value(opt, text, err, "expected an AWS region such as us-east-1 or "

@@ -53,11 +53,11 @@ union option_value {
 };
 
 /*
- * A row's special behaviour. check: refuse a value its type allows
+ * A row's special behaviour. validate: refuse a value its type allows
  * (0, or -1 with *err); the field is then set as usual. set: store the
  * value (already checked for its type) instead of a field.
  */
-typedef int option_check_fn(const struct option_def *opt, const char *text, char **err);
+typedef int option_validate_fn(const struct option_def *opt, const char *text, char **err);
 typedef int option_set_fn(struct settings *s, const struct option_def *opt, const char *text,
                           const union option_value *v, const struct origin *where, char **err);
 
@@ -76,7 +76,7 @@ struct option_def {
     size_t field;            /* offsetof(struct settings, ...) */
     size_t origin;           /* offset of the struct origin to record; 0: none */
     option_set_fn *set;
-    option_check_fn *check;
+    option_validate_fn *validate;
     double min, max;         /* OPT_UINT, OPT_RATE (max), OPT_FRACTION */
     const char *unit;        /* OPT_RATE: what is counted per second, for messages */
     bool more_words;         /* -T a b: the words after the value are more values */

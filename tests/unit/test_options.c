@@ -25,7 +25,7 @@
 #define COUNT_CEILING 1000000000.0   /* the largest count any option takes */
 
 /*
- * The rows with special behaviour (a setter or a check): a value they
+ * The rows with special behaviour (a setter or a validator): a value they
  * take and one they refuse, and what a valid value must have done.
  */
 typedef void effect_fn(const struct settings *s, const struct origin *where);
@@ -313,7 +313,7 @@ test_rows_wired(void **state)
 
         if (problem != NULL)
             fail_msg("option %s: %s", o->name, problem);
-        if ((o->set != NULL || o->check != NULL) && special_of(o) == NULL)
+        if ((o->set != NULL || o->validate != NULL) && special_of(o) == NULL)
             fail_msg("option %s has special behaviour: add it to specials[] with a value it "
                      "takes, one it refuses and what it does", o->name);
         assert_ptr_equal(option_by_name(o->name), o);
