@@ -476,8 +476,8 @@ stop_bound(const struct settings *settings, const struct scenario *sc)
             if (sc->classes[i].tasks[j].opts.timeout > longest)
                 longest = sc->classes[i].tasks[j].opts.timeout;
     for (i = 0; i < sc->nclasses; i++)
-        if ((double)(1 + sc->classes[i].non_stop) * longest > bound)
-            bound = (double)(1 + sc->classes[i].non_stop) * longest;
+        if ((double)(1 + sc->classes[i].n_on_stop) * longest > bound)
+            bound = (double)(1 + sc->classes[i].n_on_stop) * longest;
     return bound + 1.0;
 }
 

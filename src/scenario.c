@@ -703,69 +703,163 @@ add_check(struct task *t, const char *value,
     return 0;
 }
 
+/* method = WORD, upper-cased. */
+static int
+task_method(struct pending_task *p, const char *value, char **err)
+{
+    struct task *t = &p->task;
+
+    if (value[0] == '\0') {
+        *err = xstrdup("method needs a value such as GET or POST");
+        return -1;
+    }
+    for (const char *s = value; *s != '\0'; s++) {
+        if (!isalpha((unsigned char)*s)) {
+            *err = xasprintf("bad method \"%s\": expected a word such as GET or POST", value);
+            return -1;
+        }
+    }
+    free(t->method);
+    t->method = xstrdup(value);
+    for (char *m = t->method; *m != '\0'; m++)
+        *m = (char)toupper((unsigned char)*m);
+    p->method_set = true;
+    return 0;
+}
+
+/* Refuse a compiled path (and free it): *err says why, naming value as written. */
+static int
+bad_path(struct task *t, const char *value, const char *why, char **err)
+{
+    *err = xasprintf("bad path \"%s\": %s", value, why);
+    tmpl_free(t->path_t);
+    t->path_t = NULL;
+    return -1;
+}
+
+/* path = /x, a full URL or ${VAR}/x: compiled, checked before and after its variables. */
+static int
+task_path(struct loader *ld, struct task *t, const char *value, int line, char **err)
+{
+    if (value[0] != '/' && strncmp(value, "http://", 7) != 0 &&
+        strncmp(value, "https://", 8) != 0 && strncmp(value, "${", 2) != 0) {
+        *err = xasprintf("bad path \"%s\": it must start with / (or be a full http:// or "
+                         "https:// URL)", value);
+        return -1;
+    }
+    if (space_outside_calls(value)) {
+        *err = xasprintf("bad path \"%s\": spaces must be written %%20", value);
+        return -1;
+    }
+    t->path_t = tmpl_compile(ld->sc->lib, value, strlen(value), line, err);
+    if (t->path_t == NULL)
+        return -1;
+    if (tmpl_has_ctl(t->path_t))
+        return bad_path(t, value, "a ${VARIABLE} in it holds a CR, LF or NUL, which would "
+                        "end the request line on the wire", err);
+    if (!tmpl_starts_with(t->path_t, "/") && !tmpl_starts_with(t->path_t, "http://") &&
+        !tmpl_starts_with(t->path_t, "https://"))
+        /* named as written: the variable's value may be a secret */
+        return bad_path(t, value, "once its variables are substituted it must start with / "
+                        "(or be a full http:// or https:// URL)", err);
+    t->path = xstrdup(value);
+    return 0;
+}
+
+/* body = TEXT (indented lines continue it: continue_key) */
+static int
+task_body(struct pending_task *p, const char *value, int line, char **err)
+{
+    struct task *t = &p->task;
+
+    if (p->has_body_file) {
+        *err = xstrdup("give body or body_file, not both");
+        return -1;
+    }
+    t->body = xstrdup(value);
+    t->body_len = strlen(value);
+    p->body_cap = t->body_len + 1;
+    t->body_line = line;
+    return 0;
+}
+
+/* body_file = FILE, relative to the scenario, sent as read */
+static int
+task_body_file(struct loader *ld, struct pending_task *p, const char *value, char **err)
+{
+    struct task *t = &p->task;
+
+    if (t->body != NULL) {
+        *err = xstrdup("give body or body_file, not both");
+        return -1;
+    }
+    if (value[0] == '\0') {
+        *err = xstrdup("body_file needs a file name");
+        return -1;
+    }
+    t->body = read_relative(ld, value, &t->body_len, err);
+    if (t->body == NULL)
+        return -1;
+    p->has_body_file = true;
+    t->body_from_file = true;
+    return 0;
+}
+
+/* capture = NAME ...: a value of the answer, for {{var NAME}} */
+static int
+task_capture(struct loader *ld, struct task *t, const char *value, char **err)
+{
+    struct capture cap;
+
+    if (t->ncaptures == MAX_CHECKS) {
+        *err = xasprintf("a task may have at most %d captures", MAX_CHECKS);
+        return -1;
+    }
+    if (capture_parse(value, &cap, err) < 0)
+        return -1;
+    cap.var = tmpl_lib_declare_var(ld->sc->lib, cap.name);
+    t->captures = xrealloc(t->captures, (t->ncaptures + 1) * sizeof(*t->captures));
+    t->captures[t->ncaptures++] = cap;
+    return 0;
+}
+
+/* phase = task | on_start | on_stop */
+static int
+task_phase(struct task *t, const char *value, char **err)
+{
+    static const char *const phases[] = { "task", "on_start", "on_stop", NULL };
+    const char *near;
+
+    if (strcmp(value, "task") == 0) {
+        t->phase = PHASE_TASK;
+    } else if (strcmp(value, "on_start") == 0) {
+        t->phase = PHASE_ON_START;
+    } else if (strcmp(value, "on_stop") == 0) {
+        t->phase = PHASE_ON_STOP;
+    } else {
+        near = str_suggest(value, phases);
+        *err = xasprintf("bad value \"%s\" for phase%s%s%s: expected task, on_start or "
+                         "on_stop", value, near ? " (did you mean '" : "", near ? near : "",
+                         near ? "'?)" : "");
+        return -1;
+    }
+    return 0;
+}
+
 /* A key of [task ...]. */
 static int
 task_key(struct loader *ld, const char *key, const char *value, int line, char **err)
 {
     struct pending_task *p = &ld->tasks[ld->task];
     struct task *t = &p->task;
-    const char *s;
     int rc;
 
     if (strcmp(key, "weight") == 0)
         return parse_weight(key, value, &t->weight, err);
-    if (strcmp(key, "method") == 0) {
-        if (value[0] == '\0') {
-            *err = xstrdup("method needs a value such as GET or POST");
-            return -1;
-        }
-        for (s = value; *s != '\0'; s++) {
-            if (!isalpha((unsigned char)*s)) {
-                *err = xasprintf("bad method \"%s\": expected a word such as GET or POST",
-                                 value);
-                return -1;
-            }
-        }
-        free(t->method);
-        t->method = xstrdup(value);
-        for (char *m = t->method; *m != '\0'; m++)
-            *m = (char)toupper((unsigned char)*m);
-        p->method_set = true;
-        return 0;
-    }
-    if (strcmp(key, "path") == 0) {
-        if (value[0] != '/' && strncmp(value, "http://", 7) != 0 &&
-            strncmp(value, "https://", 8) != 0 && strncmp(value, "${", 2) != 0) {
-            *err = xasprintf("bad path \"%s\": it must start with / (or be a full http:// or "
-                             "https:// URL)", value);
-            return -1;
-        }
-        if (space_outside_calls(value)) {
-            *err = xasprintf("bad path \"%s\": spaces must be written %%20", value);
-            return -1;
-        }
-        t->path_t = tmpl_compile(ld->sc->lib, value, strlen(value), line, err);
-        if (t->path_t == NULL)
-            return -1;
-        if (tmpl_has_ctl(t->path_t)) {
-            *err = xasprintf("bad path \"%s\": a ${VARIABLE} in it holds a CR, LF or NUL, "
-                             "which would end the request line on the wire", value);
-            tmpl_free(t->path_t);
-            t->path_t = NULL;
-            return -1;
-        }
-        if (!tmpl_starts_with(t->path_t, "/") && !tmpl_starts_with(t->path_t, "http://") &&
-            !tmpl_starts_with(t->path_t, "https://")) {
-            /* named as written: the variable's value may be a secret */
-            *err = xasprintf("bad path \"%s\": once its variables are substituted it must "
-                             "start with / (or be a full http:// or https:// URL)", value);
-            tmpl_free(t->path_t);
-            t->path_t = NULL;
-            return -1;
-        }
-        t->path = xstrdup(value);
-        return 0;
-    }
+    if (strcmp(key, "method") == 0)
+        return task_method(p, value, err);
+    if (strcmp(key, "path") == 0)
+        return task_path(ld, t, value, line, err);
     if (strcmp(key, "name") == 0) {
         if (value[0] == '\0') {
             *err = xstrdup("name needs a value");
@@ -782,33 +876,10 @@ task_key(struct loader *ld, const char *key, const char *value, int line, char *
         push_header(&t->headers, &t->header_t, &t->nheaders, value, h);
         return 0;
     }
-    if (strcmp(key, "body") == 0) {
-        if (p->has_body_file) {
-            *err = xstrdup("give body or body_file, not both");
-            return -1;
-        }
-        t->body = xstrdup(value);
-        t->body_len = strlen(value);
-        p->body_cap = t->body_len + 1;
-        t->body_line = line;
-        return 0;
-    }
-    if (strcmp(key, "body_file") == 0) {
-        if (t->body != NULL) {
-            *err = xstrdup("give body or body_file, not both");
-            return -1;
-        }
-        if (value[0] == '\0') {
-            *err = xstrdup("body_file needs a file name");
-            return -1;
-        }
-        t->body = read_relative(ld, value, &t->body_len, err);
-        if (t->body == NULL)
-            return -1;
-        p->has_body_file = true;
-        t->body_from_file = true;
-        return 0;
-    }
+    if (strcmp(key, "body") == 0)
+        return task_body(p, value, line, err);
+    if (strcmp(key, "body_file") == 0)
+        return task_body_file(ld, p, value, err);
     if (strcmp(key, "expect_status") == 0)
         return parse_expect(value, t, err);
     if (strcmp(key, "tags") == 0)
@@ -819,38 +890,10 @@ task_key(struct loader *ld, const char *key, const char *value, int line, char *
         return add_check(t, value, check_parse_json, err);
     if (strcmp(key, "max_response_time") == 0)
         return add_check(t, value, check_parse_time, err);
-    if (strcmp(key, "capture") == 0) {
-        struct capture cap;
-
-        if (t->ncaptures == MAX_CHECKS) {
-            *err = xasprintf("a task may have at most %d captures", MAX_CHECKS);
-            return -1;
-        }
-        if (capture_parse(value, &cap, err) < 0)
-            return -1;
-        cap.var = tmpl_lib_declare_var(ld->sc->lib, cap.name);
-        t->captures = xrealloc(t->captures, (t->ncaptures + 1) * sizeof(*t->captures));
-        t->captures[t->ncaptures++] = cap;
-        return 0;
-    }
-    if (strcmp(key, "phase") == 0) {
-        if (strcmp(value, "task") == 0) {
-            t->phase = PHASE_TASK;
-        } else if (strcmp(value, "on_start") == 0) {
-            t->phase = PHASE_ON_START;
-        } else if (strcmp(value, "on_stop") == 0) {
-            t->phase = PHASE_ON_STOP;
-        } else {
-            const char *const phases[] = { "task", "on_start", "on_stop", NULL };
-            const char *near = str_suggest(value, phases);
-
-            *err = xasprintf("bad value \"%s\" for phase%s%s%s: expected task, on_start or "
-                             "on_stop", value, near ? " (did you mean '" : "",
-                             near ? near : "", near ? "'?)" : "");
-            return -1;
-        }
-        return 0;
-    }
+    if (strcmp(key, "capture") == 0)
+        return task_capture(ld, t, value, err);
+    if (strcmp(key, "phase") == 0)
+        return task_phase(t, value, err);
     if ((rc = opts_key(key, value, &t->opts, err)) <= 0)
         return rc;
     *err = unknown_key(key, "task", task_keys);
@@ -1013,18 +1056,18 @@ class_weigh(struct user_class *c)
     free(c->on_start);
     free(c->on_stop);
     c->on_start = c->on_stop = NULL;
-    c->non_start = c->non_stop = c->nmain = 0;
+    c->n_on_start = c->n_on_stop = c->nmain = 0;
     c->cum_weights = xcalloc(c->ntasks ? c->ntasks : 1, sizeof(*c->cum_weights));
     c->total_weight = 0;
     for (j = 0; j < c->ntasks; j++) {
         const struct task *t = &c->tasks[j];
 
         if (t->phase == PHASE_ON_START) {
-            c->on_start = xrealloc(c->on_start, (c->non_start + 1) * sizeof(size_t));
-            c->on_start[c->non_start++] = j;
+            c->on_start = xrealloc(c->on_start, (c->n_on_start + 1) * sizeof(size_t));
+            c->on_start[c->n_on_start++] = j;
         } else if (t->phase == PHASE_ON_STOP) {
-            c->on_stop = xrealloc(c->on_stop, (c->non_stop + 1) * sizeof(size_t));
-            c->on_stop[c->non_stop++] = j;
+            c->on_stop = xrealloc(c->on_stop, (c->n_on_stop + 1) * sizeof(size_t));
+            c->on_stop[c->n_on_stop++] = j;
         } else {
             c->nmain++;
             c->total_weight += t->weight;
@@ -1080,126 +1123,150 @@ finish_task(struct scenario *sc, struct user_class *c, struct task *t, unsigned 
     return 0;
 }
 
+/* "task 'x' names user class 'Y', which is not defined", with a suggestion. */
+static char *
+unknown_class(const struct scenario *sc, const struct pending_task *p)
+{
+    const char **names = xcalloc(sc->nclasses + 1, sizeof(*names));
+    const char *near;
+    char *msg;
+
+    for (size_t j = 0; j < sc->nclasses; j++)
+        names[j] = sc->classes[j].name;
+    near = str_suggest(p->class_name, names);
+    if (near != NULL)
+        msg = xasprintf("%s:%d: task '%s' names user class '%s', which is not defined (did "
+                        "you mean '%s'?)", sc->path, p->task.line, p->task.id, p->class_name,
+                        near);
+    else
+        msg = xasprintf("%s:%d: task '%s' names user class '%s', which is not defined: add a "
+                        "[user %s] section", sc->path, p->task.line, p->task.id, p->class_name,
+                        p->class_name);
+    free(names);
+    return msg;
+}
+
+/*
+ * The index of the class a gathered task belongs to: the one it names,
+ * else the only one (a scenario of bare [task NAME] sections gets a
+ * class "User"). -1 with *err if it names none or several could be meant.
+ */
+static int
+task_class(struct scenario *sc, const struct pending_task *p, char **err)
+{
+    int ci;
+
+    if (p->class_name != NULL) {
+        if ((ci = scenario_class_index(sc, p->class_name)) < 0)
+            *err = unknown_class(sc, p);
+        return ci;
+    }
+    if (sc->nclasses == 0) {
+        struct user_class *c;
+
+        sc->classes = xcalloc(1, sizeof(*sc->classes));
+        c = &sc->classes[0];
+        c->name = xstrdup("User");
+        c->weight = 1;
+        c->wait.kind = WAIT_CONSTANT;
+        c->line = p->task.line;
+        sc->nclasses = 1;
+        return 0;
+    }
+    if (sc->nclasses == 1)
+        return 0;
+    *err = xasprintf("%s:%d: task '%s' must name its user class, as in [task %s %s], since "
+                     "there are several", sc->path, p->task.line, p->task.id,
+                     sc->classes[0].name, p->task.id);
+    return -1;
+}
+
+/* Move a gathered task into its class, with its defaults; 0 or -1 with *err. */
+static int
+place_task(struct scenario *sc, struct pending_task *p, char **err)
+{
+    struct user_class *c;
+    int ci = task_class(sc, p, err);
+
+    if (ci < 0)
+        return -1;
+    if (p->task.path == NULL) {
+        *err = xasprintf("%s:%d: task '%s' has no path: add path = /something", sc->path,
+                         p->task.line, p->task.id);
+        return -1;
+    }
+    if (!p->method_set)
+        p->task.method = xstrdup(p->task.body != NULL ? "POST" : "GET");
+    if (p->task.name == NULL)
+        p->task.name = xstrdup(p->task.path);
+    c = &sc->classes[ci];
+    /* capacity: the next power of two (tasks are only added here, before any removal) */
+    if ((c->ntasks & (c->ntasks - 1)) == 0)
+        c->tasks = xrealloc(c->tasks, (c->ntasks ? c->ntasks * 2 : 1) * sizeof(*c->tasks));
+    c->tasks[c->ntasks++] = p->task;
+    memset(&p->task, 0, sizeof(p->task));
+    return 0;
+}
+
+/* Finish a class's tasks (numbering them from *serial) and check it can run. */
+static int
+finish_class(struct scenario *sc, struct user_class *c, unsigned *serial, char **err)
+{
+    if (c->ntasks == 0) {
+        *err = xasprintf("%s:%d: user class '%s' has no tasks: add a [task %s NAME] section "
+                         "with a path", sc->path, c->line, c->name, c->name);
+        return -1;
+    }
+    for (size_t j = 0; j < c->ntasks; j++)
+        if (finish_task(sc, c, &c->tasks[j], (*serial)++, err) < 0)
+            return -1;
+    class_weigh(c);
+    if (c->nmain == 0) {
+        *err = xasprintf("%s:%d: user class '%s' has only on_start and on_stop tasks: add a "
+                         "task with phase = task (the default)", sc->path, c->line, c->name);
+        return -1;
+    }
+    if (c->total_weight == 0) {
+        *err = xasprintf("%s:%d: every task of user class '%s' has weight 0", sc->path,
+                         c->line, c->name);
+        return -1;
+    }
+    return 0;
+}
+
 /* Give the gathered tasks to their classes and check the whole. */
 static int
 finish(struct loader *ld, char **err)
 {
     struct scenario *sc = ld->sc;
-    size_t i, j;
+    size_t i;
     unsigned serial = 0;
+    bool any = false;
+    int line = 0;
+    char *why = NULL;
 
-    for (i = 0; i < ld->ntasks; i++) {
-        struct pending_task *p = &ld->tasks[i];
-        int ci;
-
-        if (p->class_name != NULL) {
-            ci = scenario_class_index(sc, p->class_name);
-            if (ci < 0) {
-                const char **names = xcalloc(sc->nclasses + 1, sizeof(*names));
-                const char *near;
-
-                for (j = 0; j < sc->nclasses; j++)
-                    names[j] = sc->classes[j].name;
-                near = str_suggest(p->class_name, names);
-                if (near != NULL)
-                    *err = xasprintf("%s:%d: task '%s' names user class '%s', which is not "
-                                     "defined (did you mean '%s'?)", sc->path, p->task.line,
-                                     p->task.id, p->class_name, near);
-                else
-                    *err = xasprintf("%s:%d: task '%s' names user class '%s', which is not "
-                                     "defined: add a [user %s] section", sc->path, p->task.line,
-                                     p->task.id, p->class_name, p->class_name);
-                free(names);
-                return -1;
-            }
-        } else if (sc->nclasses == 0) {
-            struct user_class *c;
-
-            sc->classes = xcalloc(1, sizeof(*sc->classes));
-            c = &sc->classes[0];
-            c->name = xstrdup("User");
-            c->weight = 1;
-            c->wait.kind = WAIT_CONSTANT;
-            c->line = p->task.line;
-            sc->nclasses = 1;
-            ci = 0;
-        } else if (sc->nclasses == 1) {
-            ci = 0;
-        } else {
-            *err = xasprintf("%s:%d: task '%s' must name its user class, as in "
-                             "[task %s %s], since there are several", sc->path, p->task.line,
-                             p->task.id, sc->classes[0].name, p->task.id);
+    for (i = 0; i < ld->ntasks; i++)
+        if (place_task(sc, &ld->tasks[i], err) < 0)
             return -1;
-        }
-        if (p->task.path == NULL) {
-            *err = xasprintf("%s:%d: task '%s' has no path: add path = /something", sc->path,
-                             p->task.line, p->task.id);
-            return -1;
-        }
-        if (!p->method_set)
-            p->task.method = xstrdup(p->task.body != NULL ? "POST" : "GET");
-        if (p->task.name == NULL)
-            p->task.name = xstrdup(p->task.path);
-        {
-            struct user_class *c = &sc->classes[ci];
-
-            /* capacity: the next power of two (tasks are only added here, before any removal) */
-            if ((c->ntasks & (c->ntasks - 1)) == 0)
-                c->tasks = xrealloc(c->tasks, (c->ntasks ? c->ntasks * 2 : 1) * sizeof(*c->tasks));
-            c->tasks[c->ntasks++] = p->task;
-            memset(&p->task, 0, sizeof(p->task));
-        }
-    }
-
     if (sc->nclasses == 0) {
         *err = xasprintf("%s: no users: define a [user NAME] section and its [task NAME ...] "
                          "sections", sc->path);
         return -1;
     }
-    for (i = 0; i < sc->nclasses; i++) {
-        struct user_class *c = &sc->classes[i];
-
-        if (c->ntasks == 0) {
-            *err = xasprintf("%s:%d: user class '%s' has no tasks: add a [task %s NAME] "
-                             "section with a path", sc->path, c->line, c->name, c->name);
+    for (i = 0; i < sc->nclasses; i++)
+        if (finish_class(sc, &sc->classes[i], &serial, err) < 0)
             return -1;
-        }
-        for (j = 0; j < c->ntasks; j++)
-            if (finish_task(sc, c, &c->tasks[j], serial++, err) < 0)
-                return -1;
-        class_weigh(c);
-        if (c->nmain == 0) {
-            *err = xasprintf("%s:%d: user class '%s' has only on_start and on_stop tasks: add "
-                             "a task with phase = task (the default)", sc->path, c->line,
-                             c->name);
-            return -1;
-        }
-        if (c->total_weight == 0) {
-            *err = xasprintf("%s:%d: every task of user class '%s' has weight 0", sc->path,
-                             c->line, c->name);
-            return -1;
-        }
+    for (i = 0; i < sc->nclasses; i++)
+        if (sc->classes[i].weight > 0 || sc->classes[i].fixed_count > 0)
+            any = true;
+    if (!any) {
+        *err = xasprintf("%s: there are no user classes with weight > 0", sc->path);
+        return -1;
     }
-    {
-        bool any = false;
-
-        for (i = 0; i < sc->nclasses; i++)
-            if (sc->classes[i].weight > 0 || sc->classes[i].fixed_count > 0)
-                any = true;
-        if (!any) {
-            *err = xasprintf("%s: there are no user classes with weight > 0", sc->path);
-            return -1;
-        }
-    }
-    {
-        int line = 0;
-        char *why = NULL;
-
-        if (tmpl_lib_check_vars(sc->lib, &line, &why) < 0) {
-            *err = xasprintf("%s:%d: %s", sc->path, line, why);
-            free(why);
-            return -1;
-        }
+    if (tmpl_lib_check_vars(sc->lib, &line, &why) < 0) {
+        *err = xasprintf("%s:%d: %s", sc->path, line, why);
+        free(why);
+        return -1;
     }
     if (sc->capacity != NULL && capacity_finish(sc->capacity, sc->path, err) < 0)
         return -1;

@@ -113,9 +113,9 @@ struct user_class {
     struct task *tasks;      /* every task, on_start and on_stop ones too */
     size_t ntasks;
     size_t *on_start;        /* indexes into tasks, in file order */
-    size_t non_start;
+    size_t n_on_start;
     size_t *on_stop;
-    size_t non_stop;
+    size_t n_on_stop;
     size_t nmain;            /* PHASE_TASK tasks */
     unsigned *cum_weights;   /* running sums of task weights */
     unsigned total_weight;

@@ -17,8 +17,6 @@ settings_init(struct settings *s)
     memset(s, 0, sizeof(*s));
     s->users = 1;
     s->spawn_rate = 1;
-    s->run_time = 0;
-    s->threads = 0;
     s->stop_timeout = -1;
     s->timeout = 60;
     s->connect_timeout = 10;
@@ -58,7 +56,6 @@ settings_free(struct settings *s)
     for (size_t i = 0; i < s->noneoff_headers; i++)
         free(s->oneoff_headers[i]);
     free(s->oneoff_headers);
-    free(s->locust_config);
     memset(s, 0, sizeof(*s));
 }
 

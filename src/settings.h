@@ -56,8 +56,6 @@ struct settings {
     bool demo_only;
     bool no_color;
     double refresh;          /* dashboard redraw interval, seconds */
-    bool print_help;
-    bool print_version;
     int exit_code_on_error;
     enum log_level loglevel;
     char *logfile;
@@ -95,13 +93,11 @@ struct settings {
     char *oneoff_data_file;  /* -D FILE */
     char **oneoff_headers;   /* -A 'Name: value', repeatable */
     size_t noneoff_headers;
-    bool dump_ini;           /* --dump-ini: print the one-off scenario as INI and exit */
     double autoquit;         /* --autoquit N: leave the dashboard N s after the run; < 0 never */
     bool list_classes;       /* -l/--list */
     bool show_task_ratio;    /* --show-task-ratio */
     bool show_task_ratio_json;
     bool print_stats;        /* --print-stats: periodic tables with the dashboard */
-    char *locust_config;     /* --config FILE: Locust's key = value file */
 
     /* origins of the values that later errors may need to name */
     struct origin host_origin;

@@ -603,6 +603,193 @@ parse_int(const char *s, int64_t *out)
 static const char *const functions[] = { "line", "next", "file", "base64", "int", "uuid",
                                           "lorem", "var", NULL };
 
+/* One {{...}} split up: its words (the function first) and its filter. */
+struct call {
+    char *words[5];
+    size_t n;
+    enum filter filter;
+    int line;                /* of the scenario, for {{var}}'s first use */
+};
+
+/* Split inside (modified) into c: "FUNCTION ARG... | FILTER". 0, or -1 with *err. */
+static int
+split_call(char *inside, int line, struct call *c, char **err)
+{
+    char *bar = strchr(inside, '|');
+    char *save = NULL, *w;
+
+    c->n = 0;
+    c->filter = FILTER_NONE;
+    c->line = line;
+    if (bar != NULL) {
+        char *f = str_trim(bar + 1);
+
+        *bar = '\0';
+        if (strcmp(f, "json") == 0)
+            c->filter = FILTER_JSON;
+        else if (strcmp(f, "url") == 0)
+            c->filter = FILTER_URL;
+        else {
+            *err = xasprintf("unknown filter '| %s': use | json or | url", f);
+            return -1;
+        }
+    }
+    for (w = strtok_r(inside, " \t", &save); w != NULL; w = strtok_r(NULL, " \t", &save)) {
+        if (c->n == ARRAY_LEN(c->words)) {
+            *err = xstrdup("too many words in {{...}}");
+            return -1;
+        }
+        c->words[c->n++] = w;
+    }
+    if (c->n == 0) {
+        *err = xstrdup("empty {{}}: write a function such as {{line FILE}} or {{uuid}}");
+        return -1;
+    }
+    return 0;
+}
+
+/* {{line FILE}}, {{next FILE}}: a line of a data file per expansion. */
+static int
+call_line(struct tmpl_lib *lib, struct tmpl *t, struct buf *text, const struct call *c,
+          char **err)
+{
+    struct data_file *d;
+    struct segment *s;
+
+    if (c->n != 2) {
+        *err = xasprintf("{{%s FILE}} takes one file name", c->words[0]);
+        return -1;
+    }
+    if ((d = data_load(lib, c->words[1], err)) == NULL)
+        return -1;
+    flush_text(t, text);
+    s = seg_add(t, c->words[0][0] == 'l' ? SEG_LINE : SEG_NEXT);
+    s->data = d;
+    s->filter = c->filter;
+    return 0;
+}
+
+/* {{file FILE}}, {{base64 FILE}}: a file's bytes, read once, as plain text. */
+static int
+call_file(struct tmpl_lib *lib, struct buf *text, const struct call *c, char **err)
+{
+    char *path, *why = NULL, *data;
+    size_t len;
+
+    if (c->n != 2) {
+        *err = xasprintf("{{%s FILE}} takes one file name", c->words[0]);
+        return -1;
+    }
+    path = resolve(lib, c->words[1]);
+    data = file_read_all(path, &len, &why);
+    free(path);
+    if (data == NULL) {
+        *err = xasprintf("cannot read file: %s", why);
+        free(why);
+        return -1;
+    }
+    if (c->words[0][0] == 'b') {
+        struct buf b64;
+
+        buf_init(&b64);
+        base64_append(&b64, (const unsigned char *)data, len);
+        emit(text, b64.data != NULL ? b64.data : "", b64.len, c->filter);
+        buf_free(&b64);
+    } else {
+        emit(text, data, len, c->filter);
+    }
+    free(data);
+    return 0;
+}
+
+/* {{int LO HI}} */
+static int
+call_int(struct tmpl *t, struct buf *text, const struct call *c, char **err)
+{
+    int64_t lo, hi;
+    struct segment *s;
+
+    if (c->n != 3 || parse_int(c->words[1], &lo) < 0 || parse_int(c->words[2], &hi) < 0 ||
+        hi < lo) {
+        *err = xstrdup("{{int LO HI}} takes two whole numbers, LO <= HI");
+        return -1;
+    }
+    flush_text(t, text);
+    s = seg_add(t, SEG_INT);
+    s->lo = lo;
+    s->hi = hi;
+    s->filter = c->filter;
+    return 0;
+}
+
+/* {{uuid}} */
+static int
+call_uuid(struct tmpl *t, struct buf *text, const struct call *c, char **err)
+{
+    if (c->n != 1) {
+        *err = xstrdup("{{uuid}} takes no arguments");
+        return -1;
+    }
+    flush_text(t, text);
+    seg_add(t, SEG_UUID)->filter = c->filter;
+    return 0;
+}
+
+/* {{lorem words N}}, {{lorem paragraphs N}} */
+static int
+call_lorem(struct tmpl_lib *lib, struct tmpl *t, struct buf *text, const struct call *c,
+           char **err)
+{
+    int64_t count;
+    bool paragraphs;
+    struct segment *s;
+
+    if (c->n != 3 ||
+        (strcmp(c->words[1], "words") != 0 && strcmp(c->words[1], "paragraphs") != 0) ||
+        parse_int(c->words[2], &count) < 0 || count < 1 || count > LOREM_MAX) {
+        *err = xasprintf("{{lorem words N}} or {{lorem paragraphs N}}, N from 1 to %d",
+                         LOREM_MAX);
+        return -1;
+    }
+    paragraphs = c->words[1][0] == 'p';
+    flush_text(t, text);
+    s = seg_add(t, SEG_POOL);
+    s->pool = pool_get(lib, paragraphs, (unsigned)count);
+    s->filter = c->filter;
+    return 0;
+}
+
+/* {{var NAME}}: a variable a capture sets (or the environment). */
+static int
+call_var(struct tmpl_lib *lib, struct tmpl *t, struct buf *text, const struct call *c,
+         char **err)
+{
+    const char *name;
+    struct segment *s;
+    int i;
+
+    if (c->n != 2) {
+        *err = xstrdup("{{var NAME}} takes one variable name");
+        return -1;
+    }
+    name = c->words[1];
+    for (const char *p = name; *p != '\0'; p++) {
+        if (!name_char((unsigned char)*p) && *p != '-' && *p != '.') {
+            *err = xasprintf("bad variable name '%s'", name);
+            return -1;
+        }
+    }
+    i = var_add(lib, name);
+    if (lib->vars[i].first_use == 0)
+        lib->vars[i].first_use = c->line;
+    flush_text(t, text);
+    s = seg_add(t, SEG_VAR);
+    s->var = i;
+    s->filter = c->filter;
+    t->uses_vars = true;
+    return 0;
+}
+
 /*
  * Compile one {{...}} (its inside, NUL-terminated, modifiable) into t,
  * plain results going to text. 0, or -1 with *err.
@@ -611,155 +798,29 @@ static int
 compile_call(struct tmpl_lib *lib, struct tmpl *t, struct buf *text, char *inside, int line,
              char **err)
 {
-    char *bar = strchr(inside, '|');
-    enum filter filter = FILTER_NONE;
-    char *words[5];
-    size_t n = 0;
-    char *save = NULL, *w;
-    const char *fn;
-    struct segment *s;
+    struct call c;
+    const char *fn, *near;
 
-    if (bar != NULL) {
-        char *f = str_trim(bar + 1);
-
-        *bar = '\0';
-        if (strcmp(f, "json") == 0)
-            filter = FILTER_JSON;
-        else if (strcmp(f, "url") == 0)
-            filter = FILTER_URL;
-        else {
-            *err = xasprintf("unknown filter '| %s': use | json or | url", f);
-            return -1;
-        }
-    }
-    for (w = strtok_r(inside, " \t", &save); w != NULL; w = strtok_r(NULL, " \t", &save)) {
-        if (n == ARRAY_LEN(words)) {
-            *err = xstrdup("too many words in {{...}}");
-            return -1;
-        }
-        words[n++] = w;
-    }
-    if (n == 0) {
-        *err = xstrdup("empty {{}}: write a function such as {{line FILE}} or {{uuid}}");
+    if (split_call(inside, line, &c, err) < 0)
         return -1;
-    }
-    fn = words[0];
-    if (strcmp(fn, "line") == 0 || strcmp(fn, "next") == 0) {
-        struct data_file *d;
-
-        if (n != 2) {
-            *err = xasprintf("{{%s FILE}} takes one file name", fn);
-            return -1;
-        }
-        if ((d = data_load(lib, words[1], err)) == NULL)
-            return -1;
-        flush_text(t, text);
-        s = seg_add(t, fn[0] == 'l' ? SEG_LINE : SEG_NEXT);
-        s->data = d;
-        s->filter = filter;
-        return 0;
-    }
-    if (strcmp(fn, "file") == 0 || strcmp(fn, "base64") == 0) {
-        char *path, *why = NULL, *data;
-        size_t len;
-
-        if (n != 2) {
-            *err = xasprintf("{{%s FILE}} takes one file name", fn);
-            return -1;
-        }
-        path = resolve(lib, words[1]);
-        data = file_read_all(path, &len, &why);
-        free(path);
-        if (data == NULL) {
-            *err = xasprintf("cannot read file: %s", why);
-            free(why);
-            return -1;
-        }
-        if (fn[0] == 'b') {
-            struct buf b64;
-
-            buf_init(&b64);
-            base64_append(&b64, (const unsigned char *)data, len);
-            emit(text, b64.data != NULL ? b64.data : "", b64.len, filter);
-            buf_free(&b64);
-        } else {
-            emit(text, data, len, filter);
-        }
-        free(data);
-        return 0;
-    }
-    if (strcmp(fn, "int") == 0) {
-        int64_t lo, hi;
-
-        if (n != 3 || parse_int(words[1], &lo) < 0 || parse_int(words[2], &hi) < 0 || hi < lo) {
-            *err = xstrdup("{{int LO HI}} takes two whole numbers, LO <= HI");
-            return -1;
-        }
-        flush_text(t, text);
-        s = seg_add(t, SEG_INT);
-        s->lo = lo;
-        s->hi = hi;
-        s->filter = filter;
-        return 0;
-    }
-    if (strcmp(fn, "uuid") == 0) {
-        if (n != 1) {
-            *err = xstrdup("{{uuid}} takes no arguments");
-            return -1;
-        }
-        flush_text(t, text);
-        seg_add(t, SEG_UUID)->filter = filter;
-        return 0;
-    }
-    if (strcmp(fn, "lorem") == 0) {
-        int64_t count;
-        bool paragraphs;
-
-        if (n != 3 || (strcmp(words[1], "words") != 0 && strcmp(words[1], "paragraphs") != 0) ||
-            parse_int(words[2], &count) < 0 || count < 1 || count > LOREM_MAX) {
-            *err = xasprintf("{{lorem words N}} or {{lorem paragraphs N}}, N from 1 to %d",
-                             LOREM_MAX);
-            return -1;
-        }
-        paragraphs = words[1][0] == 'p';
-        flush_text(t, text);
-        s = seg_add(t, SEG_POOL);
-        s->pool = pool_get(lib, paragraphs, (unsigned)count);
-        s->filter = filter;
-        return 0;
-    }
-    if (strcmp(fn, "var") == 0) {
-        int i;
-
-        if (n != 2) {
-            *err = xstrdup("{{var NAME}} takes one variable name");
-            return -1;
-        }
-        for (const char *c = words[1]; *c != '\0'; c++) {
-            if (!name_char((unsigned char)*c) && *c != '-' && *c != '.') {
-                *err = xasprintf("bad variable name '%s'", words[1]);
-                return -1;
-            }
-        }
-        i = var_add(lib, words[1]);
-        if (lib->vars[i].first_use == 0)
-            lib->vars[i].first_use = line;
-        flush_text(t, text);
-        s = seg_add(t, SEG_VAR);
-        s->var = i;
-        s->filter = filter;
-        t->uses_vars = true;
-        return 0;
-    }
-    {
-        const char *near = str_suggest(fn, functions);
-
-        if (near != NULL)
-            *err = xasprintf("unknown function {{%s}} (did you mean {{%s}}?)", fn, near);
-        else
-            *err = xasprintf("unknown function {{%s}}: use line, next, file, base64, int, "
-                             "uuid, lorem or var", fn);
-    }
+    fn = c.words[0];
+    if (strcmp(fn, "line") == 0 || strcmp(fn, "next") == 0)
+        return call_line(lib, t, text, &c, err);
+    if (strcmp(fn, "file") == 0 || strcmp(fn, "base64") == 0)
+        return call_file(lib, text, &c, err);
+    if (strcmp(fn, "int") == 0)
+        return call_int(t, text, &c, err);
+    if (strcmp(fn, "uuid") == 0)
+        return call_uuid(t, text, &c, err);
+    if (strcmp(fn, "lorem") == 0)
+        return call_lorem(lib, t, text, &c, err);
+    if (strcmp(fn, "var") == 0)
+        return call_var(lib, t, text, &c, err);
+    if ((near = str_suggest(fn, functions)) != NULL)
+        *err = xasprintf("unknown function {{%s}} (did you mean {{%s}}?)", fn, near);
+    else
+        *err = xasprintf("unknown function {{%s}}: use line, next, file, base64, int, uuid, "
+                         "lorem or var", fn);
     return -1;
 }
 

@@ -64,13 +64,13 @@ enum user_stage {
 struct sock {
     ev_io io;                /* first: on_sock gets the sock from its ev_io; io.data is the group */
     bool conn;               /* a connection socket, opened and not yet closed by our callbacks */
-    bool removed;            /* went idle since the loop last waited; its watcher stops
-                                before the loop waits again unless it is taken again */
+    bool lingering;          /* libcurl let it go (idle) since the loop last waited; its
+                                watcher stops before the loop waits unless it is taken again */
     int port;                /* its local port, once known (0 before) */
 };
 
 /* One libcurl multi handle and the users whose handles it drives. */
-struct group {
+struct multi_group {
     struct worker *w;
     CURLM *multi;
     ev_timer timer;          /* libcurl's timeout */
@@ -81,7 +81,7 @@ struct group {
 
 struct user {
     struct worker *w;
-    struct group *g;
+    struct multi_group *g;
     unsigned cls;
     const struct user_class *uc;
     enum user_state state;
@@ -124,13 +124,13 @@ struct worker {
     double woke_at;          /* time_mono() when the loop last woke */
     double sock_began;       /* time_mono() when on_sock began with the socket at hand; 0 outside */
     ev_periodic flush_timer;  /* at every whole second of the wall clock (capacity.c relies on it) */
-    struct group **groups;   /* never shrinks; a user keeps its group while alive */
+    struct multi_group **groups; /* never shrinks; a user keeps its group while alive */
     size_t ngroups;
     struct sock **socks;     /* by file descriptor, allocated once per fd number */
     size_t nsocks;
     int *port_fd;            /* connection socket + 1 by local port; 0 none, -1 ambiguous */
-    int *removed;            /* sockets gone idle this loop iteration (socket_cb) */
-    size_t nremoved, removed_cap;
+    int *lingering;          /* sockets gone idle this loop iteration (socket_cb) */
+    size_t nlingering, lingering_cap;
 
     pthread_mutex_t lock;    /* guards the command queue */
     struct command *queue;
@@ -185,24 +185,24 @@ rng_below(struct worker *w, unsigned n)
 
 /* ---- libcurl glue ---- */
 
-static void check_done(struct group *g);
+static void drain_finished(struct multi_group *g);
 
 /* A socket is ready: tell libcurl. */
 static void
 on_sock(struct ev_loop *loop, ev_io *io, int revents)
 {
     struct sock *sk = (struct sock *)io;
-    struct group *g = io->data;
+    struct multi_group *g = io->data;
     int flags = (revents & EV_READ ? CURL_CSELECT_IN : 0) |
                 (revents & EV_WRITE ? CURL_CSELECT_OUT : 0);
     int running;
 
     (void)loop;
-    if (sk->removed)
+    if (sk->lingering)
         return;              /* an idle connection libcurl no longer watches */
     g->w->sock_began = time_mono();
     curl_multi_socket_action(g->multi, io->fd, flags, &running);
-    check_done(g);
+    drain_finished(g);
     g->w->sock_began = 0;
 }
 
@@ -221,13 +221,13 @@ on_woke(struct ev_loop *loop, ev_check *c, int revents)
 static void
 on_curl_timer(struct ev_loop *loop, ev_timer *t, int revents)
 {
-    struct group *g = t->data;
+    struct multi_group *g = t->data;
     int running;
 
     (void)loop;
     (void)revents;
     curl_multi_socket_action(g->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-    check_done(g);
+    drain_finished(g);
 }
 
 /* The worker's record for file descriptor fd, made on first use. */
@@ -302,7 +302,7 @@ sock_forget_port(struct worker *w, struct sock *sk, int fd)
  *
  * A connection going idle (CURL_POLL_REMOVE when its transfer ends) is
  * usually taken again by the next request before the loop waits: its
- * watcher is left running until then (sock_flush_removed), so that the
+ * watcher is left running until then (sock_stop_lingering), so that the
  * pair costs no epoll_ctl. Only connection sockets opened and closed
  * through cicada's own callbacks get this; any other socket libcurl hands
  * over (a resolver's) is stopped at once, as its number may be reused
@@ -311,7 +311,7 @@ sock_forget_port(struct worker *w, struct sock *sk, int fd)
 static int
 socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
-    struct group *g = userp;
+    struct multi_group *g = userp;
     struct worker *w = g->w;
     struct sock *sk;
     int events = 0;
@@ -322,18 +322,18 @@ socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
         return 0;
     sk = sock_get(w, fd);
     if (what == CURL_POLL_REMOVE) {
-        if (!ev_is_active(&sk->io) || sk->removed)
+        if (!ev_is_active(&sk->io) || sk->lingering)
             return 0;
         if (!sk->conn) {
             ev_io_stop(w->loop, &sk->io);
             return 0;
         }
-        sk->removed = true;
-        if (w->nremoved == w->removed_cap) {
-            w->removed_cap = w->removed_cap ? 2 * w->removed_cap : 64;
-            w->removed = xrealloc(w->removed, w->removed_cap * sizeof(*w->removed));
+        sk->lingering = true;
+        if (w->nlingering == w->lingering_cap) {
+            w->lingering_cap = w->lingering_cap ? 2 * w->lingering_cap : 64;
+            w->lingering = xrealloc(w->lingering, w->lingering_cap * sizeof(*w->lingering));
         }
-        w->removed[w->nremoved++] = fd;
+        w->lingering[w->nlingering++] = fd;
         return 0;
     }
     if (sk->conn && sk->port == 0)
@@ -345,12 +345,12 @@ socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
     sk->io.data = g;         /* a file descriptor number may move between groups */
     if (ev_is_active(&sk->io)) {
         if (sk->conn && (sk->io.events & (EV_READ | EV_WRITE)) == events) {
-            sk->removed = false;
+            sk->lingering = false;
             return 0;
         }
         ev_io_stop(w->loop, &sk->io);
     }
-    sk->removed = false;
+    sk->lingering = false;
     ev_io_set(&sk->io, fd, events);
     ev_io_start(w->loop, &sk->io);
     return 0;
@@ -358,19 +358,19 @@ socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 
 /* Stop the watchers of connections that went idle and were not taken again. */
 static void
-sock_flush_removed(struct worker *w)
+sock_stop_lingering(struct worker *w)
 {
     size_t i;
 
-    for (i = 0; i < w->nremoved; i++) {
-        struct sock *sk = w->socks[w->removed[i]];
+    for (i = 0; i < w->nlingering; i++) {
+        struct sock *sk = w->socks[w->lingering[i]];
 
-        if (sk->removed) {
-            sk->removed = false;
+        if (sk->lingering) {
+            sk->lingering = false;
             ev_io_stop(w->loop, &sk->io);
         }
     }
-    w->nremoved = 0;
+    w->nlingering = 0;
 }
 
 /* CURLOPT_OPENSOCKETFUNCTION: open a connection's socket, and know it is one. */
@@ -387,7 +387,7 @@ open_socket_cb(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
 
         if (ev_is_active(&sk->io))
             ev_io_stop(w->loop, &sk->io);   /* a closed socket's watcher, never told */
-        sk->removed = false;
+        sk->lingering = false;
         sk->conn = true;
         sk->port = 0;
     }
@@ -406,7 +406,7 @@ close_socket_cb(void *clientp, curl_socket_t fd)
         if (ev_is_active(&sk->io))
             ev_io_stop(w->loop, &sk->io);
         sock_forget_port(w, sk, fd);
-        sk->removed = false;
+        sk->lingering = false;
         sk->conn = false;
     }
     return close(fd);
@@ -416,7 +416,7 @@ close_socket_cb(void *clientp, curl_socket_t fd)
 static int
 timer_cb(CURLM *multi, long timeout_ms, void *userp)
 {
-    struct group *g = userp;
+    struct multi_group *g = userp;
 
     (void)multi;
     ev_timer_stop(g->w->loop, &g->timer);
@@ -428,10 +428,10 @@ timer_cb(CURLM *multi, long timeout_ms, void *userp)
 }
 
 /* A new multi handle for the worker. */
-static struct group *
+static struct multi_group *
 group_new(struct worker *w)
 {
-    struct group *g = xcalloc(1, sizeof(*g));
+    struct multi_group *g = xcalloc(1, sizeof(*g));
 
     g->w = w;
     ev_timer_init(&g->timer, on_curl_timer, 0., 0.);
@@ -449,10 +449,10 @@ group_new(struct worker *w)
 }
 
 /* The group a new user joins: the first with room, or a new one. */
-static struct group *
+static struct multi_group *
 group_pick(struct worker *w)
 {
-    struct group *g = NULL;
+    struct multi_group *g = NULL;
     size_t i;
 
     for (i = 0; i < w->ngroups; i++) {
@@ -477,7 +477,7 @@ group_pick(struct worker *w)
 static void user_next(struct user *u);
 static void user_refused(struct user *u);
 static void user_record(struct user *u, struct http_result *r, bool refused);
-static void check_stopped(struct worker *w);
+static void report_stop_if_done(struct worker *w);
 static void idle_remove(struct user *u);
 static void user_park(struct user *u);
 static void user_make_ready(struct user *u);
@@ -627,16 +627,16 @@ user_next(struct user *u)
         ev_timer_start(w->loop, &u->wait_timer);
         return;
     }
-    if (u->stage == STAGE_START && u->step >= uc->non_start) {
+    if (u->stage == STAGE_START && u->step >= uc->n_on_start) {
         u->stage = STAGE_MAIN;
         u->step = 0;
     }
     if (u->stage == STAGE_START) {
         u->task = &uc->tasks[uc->on_start[u->step++]];
     } else if (u->stage == STAGE_STOP) {
-        if (u->step >= uc->non_stop) {
+        if (u->step >= uc->n_on_stop) {
             user_release(u);
-            check_stopped(w);
+            report_stop_if_done(w);
             return;
         }
         u->task = &uc->tasks[uc->on_stop[u->step++]];
@@ -695,16 +695,16 @@ on_prepare(struct ev_loop *loop, ev_prepare *p, int revents)
             memmove(w->ready, w->ready + n, (w->nready - n) * sizeof(*w->ready));
         w->nready -= n;
         for (i = 0; i < w->ngroups; i++) {
-            struct group *g = w->groups[i];
+            struct multi_group *g = w->groups[i];
 
             if (g->kick) {
                 g->kick = false;
                 curl_multi_socket_action(g->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-                check_done(g);
+                drain_finished(g);
             }
         }
     } while (w->nready > 0);
-    sock_flush_removed(w);
+    sock_stop_lingering(w);
 }
 
 /*
@@ -807,12 +807,12 @@ user_record(struct user *u, struct http_result *r, bool refused)
     }
     if (u->stop_after_request) {
         u->stop_after_request = false;
-        if (u->stage != STAGE_STOP && u->uc->non_stop > 0) {
+        if (u->stage != STAGE_STOP && u->uc->n_on_stop > 0) {
             u->stage = STAGE_STOP;
             u->step = 0;
         } else if (u->stage != STAGE_STOP) {
             user_release(u);
-            check_stopped(w);
+            report_stop_if_done(w);
             return;
         }
     }
@@ -843,9 +843,9 @@ user_record(struct user *u, struct http_result *r, bool refused)
     }
 }
 
-/* Drain libcurl's finished transfers. */
+/* Drain libcurl's finished transfers: each one ends its user's request. */
 static void
-check_done(struct group *g)
+drain_finished(struct multi_group *g)
 {
     CURLMsg *msg;
     int left;
@@ -923,7 +923,7 @@ user_stop(struct user *u, bool graceful)
         /* already running its on_stop requests */
     } else if (u->state == USER_IN_FLIGHT) {
         u->stop_after_request = true;
-    } else if (u->uc->non_stop > 0) {
+    } else if (u->uc->n_on_stop > 0) {
         ev_timer_stop(u->w->loop, &u->wait_timer);
         u->has_arrival = false;
         u->stage = STAGE_STOP;
@@ -936,7 +936,7 @@ user_stop(struct user *u, bool graceful)
 
 /* If a stop is under way and no user is left, merge and tell the runner. */
 static void
-check_stopped(struct worker *w)
+report_stop_if_done(struct worker *w)
 {
     if (!w->stopping || w->nusers > 0)
         return;
@@ -1133,7 +1133,7 @@ run_command(struct worker *w, const struct command *c)
                 continue;
             user_stop(w->users[i], c->cmd == WORKER_STOP_ALL && graceful);
         }
-        check_stopped(w);
+        report_stop_if_done(w);
         if (c->cmd == WORKER_QUIT) {
             stats_merge(w->stats, &w->delta);
             ev_break(w->loop, EVBREAK_ALL);
@@ -1177,7 +1177,7 @@ on_flush(struct ev_loop *loop, ev_periodic *t, int revents)
     (void)loop;
     (void)revents;
     stats_merge(w->stats, &w->delta);
-    check_stopped(w);
+    report_stop_if_done(w);
 }
 
 /* The thread's body. */
@@ -1351,7 +1351,7 @@ worker_free(struct worker *w)
     }
     free(w->socks);
     free(w->port_fd);
-    free(w->removed);
+    free(w->lingering);
     ev_loop_destroy(w->loop);
     stats_delta_free(&w->delta);
     pthread_mutex_destroy(&w->lock);
