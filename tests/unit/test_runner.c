@@ -391,7 +391,7 @@ test_kill_during_stop(void **state)
     for (i = 0; i < 20; i++)
         ev_run(e.loop, EVRUN_ONCE);
     assert_int_equal(runner_state(e.r), RUNNER_STOPPING);   /* waiting for the answers */
-    assert_int_equal(runner_in_flight(e.r), 3);
+    assert_int_equal(runner_user_count(e.r), 3);         /* the users wait for their answers */
     runner_kill(e.r);
     run_until_state(&e, RUNNER_STOPPED);
     assert_int_equal(runner_abandoned(e.r), 0);

@@ -311,10 +311,16 @@ wake(struct tserver *ts)
 void
 tserver_start(struct tserver *ts)
 {
+    static const char *const proxies[] = { "http_proxy", "HTTP_PROXY", "https_proxy",
+                                           "HTTPS_PROXY", "all_proxy", "ALL_PROXY", NULL };
     struct sockaddr_in sa;
     socklen_t len = sizeof(sa);
     int one = 1;
+    size_t i;
 
+    /* the clients reach it directly, whatever proxy the environment names */
+    for (i = 0; proxies[i] != NULL; i++)
+        unsetenv(proxies[i]);
     memset(ts, 0, sizeof(*ts));
     pthread_mutex_init(&ts->lock, NULL);
     pthread_cond_init(&ts->cond, NULL);

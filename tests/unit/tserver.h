@@ -57,7 +57,7 @@ struct tserver {
     pthread_cond_t cond;
 };
 
-/* Start a server; asserts on failure. */
+/* Start a server (and unset the proxy variables of the environment); aborts on failure. */
 void tserver_start(struct tserver *ts);
 
 /* Stop the thread, close everything. The counters stay readable. */
