@@ -302,27 +302,28 @@ test_status_classification(void **state)
 static void
 test_unanswered_is_failure(void **state)
 {
-    static const char *const ids[] = { "get", "post" };
+    static const char *const ids[] = { "get", "post", "rget", "rpost" };
     struct env e;
     struct http_result r;
     char why[256];
     size_t i;
 
     (void)state;
-    env_load(&e, "[task get]\npath = /drop\n[task post]\npath = /drop\nbody = b\n", "");
-    for (i = 0; i < 2; i++) {
+    env_load(&e, "[task get]\npath = /drop\n[task post]\npath = /drop\nbody = b\n"
+                 "[task rget]\npath = /reset\n[task rpost]\npath = /reset\nbody = b\n", "");
+    for (i = 0; i < 4; i++) {
         assert_true(send_task(&e, ids[i], &r));
         assert_true(r.failed);
         assert_int_equal(r.kind, HTTP_ERR_TRANSPORT);
         assert_int_equal(r.resends, 0);
-        assert_false(reason(&e, ids[i], &r, why, sizeof(why)));
-        if (strstr(why, "without answering") == NULL)
-            fail_msg("reason: %s", why);
+        reason(&e, ids[i], &r, why, sizeof(why));
+        if (strstr(why, i < 2 ? "closed the connection without answering" : "reset") == NULL)
+            fail_msg("%s: reason: %s", ids[i], why);
     }
     {
         struct tserver_counts n = tserver_counts(&ts);
 
-        assert_int_equal(n.requests, 2);         /* each read once */
+        assert_int_equal(n.requests, 4);         /* each read once */
         assert_int_equal(n.answered, 0);
     }
     env_free(&e);

@@ -381,6 +381,31 @@ test_dropping_server_truth(void **state)
     env_free(&e);
 }
 
+/*
+ * The server closes each kept connection after two answers, as many do
+ * (no "Connection: close" said): no request fails for it, and every request
+ * the server read is a request in the statistics or a counted resend.
+ */
+static void
+test_idle_close_no_false_failure(void **state)
+{
+    struct env e;
+    struct tserver_counts n;
+
+    (void)state;
+    env_start(&e, "[user U]\n[task U g]\npath = /g\n", -1);
+    tserver_close_after(&ts, 2);
+    worker_send(e.w, WORKER_SPAWN, 0, 4, 0);
+    wait_requests(400);
+    stop_and_wait(&e, WORKER_STOP_ALL, 1);
+    n = tserver_counts(&ts);
+    assert_int_equal(e.st.total.num_failures, 0);
+    assert_true(n.connections >= n.requests / 2);
+    assert_true(e.st.total.num_requests <= n.requests);
+    assert_true(n.requests <= e.st.total.num_requests + e.st.total.num_resent);
+    env_free(&e);
+}
+
 /* Bodies cut short by varying amounts: one error row, numbers as N, every failure in it. */
 static void
 test_varying_reasons_grouped(void **state)
@@ -434,6 +459,7 @@ main(void)
         cmocka_unit_test(test_remove_users),
         cmocka_unit_test(test_sequential_order),
         cmocka_unit_test(test_dropping_server_truth),
+        cmocka_unit_test(test_idle_close_no_false_failure),
         cmocka_unit_test(test_varying_reasons_grouped),
     };
 

@@ -98,7 +98,7 @@ conn_close(struct loopstate *ls, size_t i)
 }
 
 /* Count a request read in full and say what to do with it. */
-enum action { ACT_ANSWER, ACT_DROP, ACT_HOLD, ACT_SHORT };
+enum action { ACT_ANSWER, ACT_DROP, ACT_RESET, ACT_HOLD, ACT_SHORT };
 
 static enum action
 take(struct tserver *ts, struct tconn *c, const char *req, size_t len, const char *path,
@@ -130,6 +130,8 @@ take(struct tserver *ts, struct tconn *c, const char *req, size_t len, const cha
         act = ACT_DROP;
     else if (strcmp(path, "/drop") == 0)
         act = ACT_DROP;
+    else if (strcmp(path, "/reset") == 0)
+        act = ACT_RESET;
     else if (strncmp(path, "/hold", 5) == 0 && !ts->release)
         act = ACT_HOLD;
     else if (strncmp(path, "/short/", 7) == 0) {
@@ -137,7 +139,7 @@ take(struct tserver *ts, struct tconn *c, const char *req, size_t len, const cha
         *keep = atoi(path + 7);
     } else if (strncmp(path, "/status/", 8) == 0)
         *status = atoi(path + 8);
-    if (act == ACT_DROP || act == ACT_SHORT)
+    if (act == ACT_DROP || act == ACT_RESET || act == ACT_SHORT)
         ts->dropped++;
     if (act == ACT_HOLD)
         ts->held++;
@@ -180,6 +182,13 @@ serve(struct loopstate *ls, size_t i)
         memmove(c->in, c->in + total, c->len - total);
         c->len -= total;
         switch (act) {
+        case ACT_RESET: {
+            struct linger lg = { 1, 0 };
+
+            setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+            conn_close(ls, i);
+            return false;
+        }
         case ACT_DROP:
             conn_close(ls, i);
             return false;
@@ -198,9 +207,19 @@ serve(struct loopstate *ls, size_t i)
             c->held = true;
             c->head = strcmp(method, "HEAD") == 0;
             return true;
-        case ACT_ANSWER:
+        case ACT_ANSWER: {
+            unsigned close_after;
+
             answer(ts, c, status, strcmp(method, "HEAD") == 0);
+            tserver_lock(ts);
+            close_after = ts->close_after;
+            tserver_unlock(ts);
+            if (close_after > 0 && c->answered >= close_after) {
+                conn_close(ls, i);
+                return false;
+            }
             break;
+        }
         }
     }
     return true;
@@ -365,11 +384,20 @@ tserver_fault(struct tserver *ts, unsigned answer_per_conn, unsigned long drop_f
 }
 
 void
+tserver_close_after(struct tserver *ts, unsigned n)
+{
+    tserver_lock(ts);
+    ts->close_after = n;
+    tserver_unlock(ts);
+}
+
+void
 tserver_reset(struct tserver *ts)
 {
     tserver_lock(ts);
     ts->answer_per_conn = 0;
     ts->drop_from = 0;
+    ts->close_after = 0;
     ts->requests = ts->answered = ts->failed = ts->dropped = ts->connections = 0;
     ts->npaths = 0;
     ts->last[0] = '\0';

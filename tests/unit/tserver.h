@@ -7,6 +7,7 @@
  *
  *   /status/NNN   status NNN, body "ok"
  *   /drop         read, then close the connection without answering
+ *   /reset        read, then reset the connection (RST) without answering
  *   /hold...      no answer until tserver_release (then 200)
  *   /short/K      Content-Length: 1000, K bytes of it, then close
  *   anything else 200, body "ok"
@@ -14,7 +15,10 @@
  * and on the two faults of issue 14 it can be set to stand in for:
  * answer_per_conn = N answers the first N requests of each connection and
  * drops the next one it reads (reads it, closes without answering);
- * drop_from = N drops every request from the N-th read (1-based) on.
+ * drop_from = N drops every request from the N-th read (1-based) on;
+ * close_after = N closes each connection right after its N-th answer
+ * (an idle keep-alive connection closed by the server, with no
+ * "Connection: close" said).
  */
 #ifndef CICADA_TEST_TSERVER_H
 #define CICADA_TEST_TSERVER_H
@@ -37,6 +41,7 @@ struct tserver {
     /* the fault to play (set before the client sends) */
     unsigned answer_per_conn;  /* 0: no limit */
     unsigned long drop_from;   /* 0: never */
+    unsigned close_after;      /* 0: never */
 
     /* what it saw (read them with tserver_lock held, or after tserver_stop) */
     unsigned long requests;    /* read in full */
@@ -74,6 +79,9 @@ struct tserver_counts tserver_counts(struct tserver *ts);
 
 /* Set the fault to play (see above). */
 void tserver_fault(struct tserver *ts, unsigned answer_per_conn, unsigned long drop_from);
+
+/* Close each connection after its n-th answer (0: never). */
+void tserver_close_after(struct tserver *ts, unsigned n);
 
 /* Zero the counters and the fault settings (between test cases). */
 void tserver_reset(struct tserver *ts);
