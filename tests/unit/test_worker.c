@@ -146,9 +146,9 @@ drain_held(void)
 }
 
 /*
- * A long wait between tasks: each user makes its on_start request and one
- * task, then waits; the stop runs its on_stop request. Exactly one of each
- * per user, counted once.
+ * A long wait between tasks (constant, pacing, throughput, between): each
+ * user makes its on_start request and one task, then waits; the stop runs
+ * its on_stop request. Exactly one of each per user, counted once.
  */
 static void
 test_wait_honoured_in_count(void **state)
@@ -160,26 +160,36 @@ test_wait_honoured_in_count(void **state)
     env_start(&e, "[user U]\nwait = constant 1h\n"
                   "[task U login]\nphase = on_start\npath = /login\n"
                   "[task U work]\npath = /work\n"
-                  "[task U bye]\nphase = on_stop\npath = /bye\n", -1);
+                  "[task U bye]\nphase = on_stop\npath = /bye\n"
+                  "[user P]\nwait = pacing 1h\n[task P p]\npath = /p\n"
+                  "[user T]\nwait = throughput 0.0002\n[task T t]\npath = /t\n"
+                  "[user B]\nwait = between 1h 2h\n[task B b]\npath = /b\n", -1);
     worker_send(e.w, WORKER_SPAWN, 0, 5, 0);
-    wait_requests(10);
+    worker_send(e.w, WORKER_SPAWN, 1, 2, 0);
+    worker_send(e.w, WORKER_SPAWN, 2, 2, 0);
+    worker_send(e.w, WORKER_SPAWN, 3, 2, 0);
+    wait_requests(16);
     /* a while later, nobody has sent again: they are all waiting */
     nap(0.3);
     n = tserver_counts(&ts);
-    assert_int_equal(n.requests, 10);
-    assert_int_equal(worker_users(e.w), 5);
+    assert_int_equal(n.requests, 16);
+    assert_int_equal(worker_users(e.w), 11);
     assert_int_equal(worker_in_flight(e.w), 0);
     stop_and_wait(&e, WORKER_STOP_ALL, 1);
     n = tserver_counts(&ts);
-    assert_int_equal(n.requests, 15);
+    assert_int_equal(n.requests, 21);
     assert_int_equal(tserver_path_count(&ts, "/login"), 5);
     assert_int_equal(tserver_path_count(&ts, "/work"), 5);
     assert_int_equal(tserver_path_count(&ts, "/bye"), 5);
-    assert_int_equal(e.st.total.num_requests, 15);
+    assert_int_equal(tserver_path_count(&ts, "/p"), 2);
+    assert_int_equal(tserver_path_count(&ts, "/t"), 2);
+    assert_int_equal(tserver_path_count(&ts, "/b"), 2);
+    assert_int_equal(e.st.total.num_requests, 21);
     assert_int_equal(e.st.total.num_failures, 0);
     assert_int_equal(entry(&e, "/login")->num_requests, 5);
     assert_int_equal(entry(&e, "/work")->num_requests, 5);
     assert_int_equal(entry(&e, "/bye")->num_requests, 5);
+    assert_int_equal(entry(&e, "/p")->num_requests, 2);
     env_free(&e);
 }
 
@@ -215,12 +225,12 @@ test_every_request_counted_once(void **state)
     assert_int_equal(e.st.nerrors, 1);
     assert_string_equal(e.st.errors[0].reason, "HTTP 500");
     assert_int_equal(e.st.errors[0].occurrences, bad);
-    /* weights 3:1 — 75% within a generous band */
+    /* weights 3:1: 75% within a generous band */
     assert_true(ok * 100 > n.requests * 60 && ok * 100 < n.requests * 90);
     env_free(&e);
 }
 
-/* A graceful stop waits for the requests in flight, then counts them as answered. */
+/* A graceful stop waits for the requests in flight, counts them as answered, then runs on_stop. */
 static void
 test_stop_drains(void **state)
 {
@@ -228,7 +238,8 @@ test_stop_drains(void **state)
     struct tserver_counts n;
 
     (void)state;
-    env_start(&e, "[user U]\nwait = constant 1h\n[task U t]\npath = /hold\n", -1);
+    env_start(&e, "[user U]\nwait = constant 1h\n[task U t]\npath = /hold\n"
+                  "[task U bye]\nphase = on_stop\npath = /bye\n", -1);
     worker_send(e.w, WORKER_SPAWN, 0, 3, 0);
     if (!tserver_wait_held(&ts, 3, 30))
         fail_msg("held: %lu", tserver_counts(&ts).held);
@@ -241,9 +252,10 @@ test_stop_drains(void **state)
     tserver_release(&ts);
     stop_and_wait(&e, WORKER_STOP_ALL, 1);
     n = tserver_counts(&ts);
-    assert_int_equal(n.requests, 3);
-    assert_int_equal(n.answered, 3);
-    assert_int_equal(e.st.total.num_requests, 3);
+    assert_int_equal(n.requests, 6);                    /* and then each user's on_stop */
+    assert_int_equal(n.answered, 6);
+    assert_int_equal(tserver_path_count(&ts, "/bye"), 3);
+    assert_int_equal(e.st.total.num_requests, 6);
     assert_int_equal(e.st.total.num_failures, 0);
     env_free(&e);
 }
