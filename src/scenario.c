@@ -1404,6 +1404,22 @@ task_status_ok(const struct task *t, long status)
     return false;
 }
 
+const struct task *
+scenario_pick_task(const struct user_class *c, unsigned draw)
+{
+    size_t lo = 0, hi = c->ntasks - 1;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+
+        if (c->cum_weights[mid] > draw)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return &c->tasks[lo];
+}
+
 int
 scenario_class_index(const struct scenario *sc, const char *name)
 {

@@ -154,6 +154,13 @@ void scenario_free(struct scenario *sc);
 /* Is status a success for this task? */
 bool task_status_ok(const struct task *t, long status);
 
+/*
+ * The task a weighted pick lands on: draw in [0, total_weight) selects the
+ * first task whose running weight sum exceeds it (on_start and on_stop
+ * tasks take no width). The worker draws; this maps the draw.
+ */
+const struct task *scenario_pick_task(const struct user_class *c, unsigned draw);
+
 /* Index of a user class by name, or -1. */
 int scenario_class_index(const struct scenario *sc, const char *name);
 

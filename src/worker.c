@@ -586,7 +586,7 @@ pick_task(struct user *u)
 {
     const struct user_class *uc = u->uc;
     unsigned pick;
-    size_t lo = 0, hi = uc->ntasks - 1, n;
+    size_t n;
 
     if (uc->sequential) {
         /* the next task with a weight, in file order (total_weight > 0: one exists) */
@@ -598,16 +598,7 @@ pick_task(struct user *u)
         }
     }
     pick = rng_below(u->w, uc->total_weight);
-    /* first task whose running weight sum exceeds pick */
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-
-        if (uc->cum_weights[mid] > pick)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return &uc->tasks[lo];
+    return scenario_pick_task(uc, pick);
 }
 
 /* Pick the next task and send its request (a user in STAGE_STOP with none left leaves). */
