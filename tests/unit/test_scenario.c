@@ -162,8 +162,8 @@ test_load_classes_and_tasks(void **state)
     assert_true(has_tag(buyer->tags, buyer->ntags, "shop"));
     assert_false(buyer->sequential);
     assert_int_equal(buyer->ntasks, 4);
-    assert_int_equal(buyer->non_start, 1);
-    assert_int_equal(buyer->non_stop, 1);
+    assert_int_equal(buyer->n_on_start, 1);
+    assert_int_equal(buyer->n_on_stop, 1);
     assert_int_equal(buyer->nmain, 2);
     assert_int_equal(buyer->total_weight, 3 + 1);
     assert_string_equal(buyer->tasks[buyer->on_start[0]].id, "login");
