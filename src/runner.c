@@ -441,14 +441,13 @@ on_notify(struct ev_loop *loop, ev_async *a, int revents)
     stop_done(r);
 }
 
-/* Compare class indices by name (for qsort_r-free sorting). */
-static const struct scenario *sort_sc;
-
+/* Compare class indices by their names in the scenario (qsort_r's context). */
 static int
-cmp_class(const void *a, const void *b)
+cmp_class(const void *a, const void *b, void *arg)
 {
-    return strcmp(sort_sc->classes[*(const unsigned *)a].name,
-                  sort_sc->classes[*(const unsigned *)b].name);
+    const struct scenario *sc = arg;
+
+    return strcmp(sc->classes[*(const unsigned *)a].name, sc->classes[*(const unsigned *)b].name);
 }
 
 /* A worker stopped its users (called from its thread): wake the main loop. */
@@ -501,9 +500,7 @@ runner_new(struct ev_loop *loop, const struct settings *settings, const struct s
     r->class_order = xcalloc(sc->nclasses, sizeof(*r->class_order));
     for (i = 0; i < sc->nclasses; i++)
         r->class_order[i] = i;
-    sort_sc = sc;
-    qsort(r->class_order, sc->nclasses, sizeof(*r->class_order), cmp_class);
-    sort_sc = NULL;
+    qsort_r(r->class_order, sc->nclasses, sizeof(*r->class_order), cmp_class, (void *)sc);
 
     ev_timer_init(&r->spawn_timer, on_spawn, 0., 0.);
     r->spawn_timer.data = r;

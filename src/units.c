@@ -332,6 +332,23 @@ units_format_duration(double seconds, char *buf, size_t size)
     return buf;
 }
 
+char *
+units_format_clock(double seconds, char *buf, size_t size)
+{
+    unsigned long long s;
+
+    if (size == 0)
+        return buf;
+    s = isfinite(seconds) && seconds > 0 ? (seconds >= 1e15 ? 1000000000000000ULL
+                                                            : (unsigned long long)seconds)
+                                         : 0;
+    if (s >= 3600)
+        snprintf(buf, size, "%llu:%02llu:%02llu", s / 3600, s / 60 % 60, s % 60);
+    else
+        snprintf(buf, size, "%llu:%02llu", s / 60, s % 60);
+    return buf;
+}
+
 double
 units_nice_ceiling(double max)
 {

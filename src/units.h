@@ -45,4 +45,11 @@ double units_tick_top(double max, double step);
 /* Format seconds as "1h02m03s", "4m05s" or "12s" into buf; returns buf. */
 char *units_format_duration(double seconds, char *buf, size_t size);
 
+/*
+ * Format seconds as a clock, "m:ss" or "h:mm:ss", into buf; returns buf.
+ * Whole seconds gone by, as a stopwatch shows them (59.9 s is "0:59"):
+ * the dashboard's header and its charts' time axis both use it.
+ */
+char *units_format_clock(double seconds, char *buf, size_t size);
+
 #endif

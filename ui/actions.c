@@ -45,3 +45,38 @@ dash_start(struct dash *d, unsigned users, double rate)
         d->app->settings.users = runner_target_users(d->runner);
     }
 }
+
+/* Users step for + and -: a tenth of the target, at least one. */
+static unsigned
+user_step(unsigned target)
+{
+    unsigned step = (target + 5) / 10;
+
+    return step > 0 ? step : 1;
+}
+
+void
+dash_change_users(struct dash *d, int dir)
+{
+    enum runner_state st = runner_state(d->runner);
+    unsigned target = runner_target_users(d->runner), step = user_step(target), next;
+
+    if (st != RUNNER_SPAWNING && st != RUNNER_RUNNING) {
+        dash_message(d, "no test is running: s starts one");
+        return;
+    }
+    if (dir > 0)
+        next = target + step;
+    else
+        next = target > step ? target - step : 1;
+    if (next == target)
+        return;
+    runner_start(d->runner, next, runner_spawn_rate(d->runner));
+    if (runner_target_users(d->runner) < next) {
+        next = runner_target_users(d->runner);
+        dash_message(d, "users: %u -> %u, capped by the open-file limit (see the log)", target, next);
+    } else {
+        dash_message(d, "users: %u -> %u", target, next);
+    }
+    d->app->settings.users = next;
+}

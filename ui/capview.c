@@ -20,9 +20,9 @@
 #include <curses.h>
 
 #include "capacity.h"
-#include "dash.h"
 #include "threshold.h"
 #include "util.h"
+#include "view.h"
 
 /* printf into a line at (y, x), cut to w columns. */
 static void PRINTFLIKE(5, 6)

@@ -7,12 +7,20 @@
  * view modules to draw. Views only read the copy and the runner's getters;
  * nothing here touches a curl handle or a socket.
  *
- *   ui.c     main loop (libev), keys, signals, terminal set-up and restore
- *   views.c  header, tab bar, footer, and the Statistics, Failures,
- *            Percentiles, Log and Help views
- *   chart.c  the Charts view: braille or ASCII line charts with axes
- *   panel.c  the start panel, the edit dialog and the quit question
- *   capview.c  the Capacity view (--find-capacity)
+ *   ui.c       main loop (libev), signals, terminal set-up and restore
+ *   keys.c     what keys do in the normal mode
+ *   actions.c  what keys and dialogs do to the test
+ *   panel.c    the start panel, the edit dialog and the quit question
+ *   views.c    the table of views, the tab bar, the screen's layout;
+ *              the views share view.h and draw.c's helpers:
+ *   header.c     header lines, footer, the screen below 80x24
+ *   statsview.c  Statistics (detailview.c: one entry in full)
+ *   chartview.c  Charts: braille or ASCII line charts with axes
+ *   failview.c   Failures
+ *   pctview.c    Percentiles
+ *   logview.c    Log
+ *   capview.c    Capacity (--find-capacity)
+ *   helpview.c   Help
  */
 #ifndef CICADA_DASH_H
 #define CICADA_DASH_H
@@ -155,22 +163,23 @@ struct dash {
     bool no_cursor;          /* the terminal cannot address the cursor (TERM=dumb) */
 };
 
-/* views.c */
+/* views.c: draw the screen (the header, the current view, the footer) */
 void views_draw(struct dash *d);
+
+/* statsview.c: the Statistics rows in display order, from view, by sort_col */
 void views_sort(struct dash *d);
 const char *views_col_name(int col);
 int views_col_key(int col);
-void views_scroll(struct dash *d, int delta);
 /* The Statistics view: move the selection by delta rows (page: scroll with it). */
 void views_select(struct dash *d, int delta, bool page);
 /* Enter on the Statistics view: the selected entry's detail. */
 void views_open_detail(struct dash *d);
 
-/* chart.c */
-void chart_view_draw(struct dash *d, int top, int height);
+/* draw.c: move the current view's first row by delta (the next draw clamps it) */
+void views_scroll(struct dash *d, int delta);
 
-/* capview.c */
-void capacity_view_draw(struct dash *d, int top, int height);
+/* keys.c: one key in the normal mode; true when the view wants a fresh statistics copy */
+bool dash_key(struct dash *d, int key);
 
 /* panel.c */
 void panel_open_start(struct dash *d);
@@ -183,5 +192,7 @@ bool panel_key(struct dash *d, int key);
 void dash_start(struct dash *d, unsigned users, double rate);
 void dash_message(struct dash *d, const char *fmt, ...) PRINTFLIKE(2, 3);
 void dash_request_quit(struct dash *d);
+/* + (dir 1) and - (dir -1): the running test's users by a tenth of the target. */
+void dash_change_users(struct dash *d, int dir);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * ui.c: the dashboard's main loop. Everything happens on the main thread's
- * libev loop, next to the runner: an ev_io watcher reads keys, one ev_timer
- * copies the statistics and redraws at most `refresh` times a second
+ * libev loop, next to the runner: an ev_io watcher reads keys (keys.c says
+ * what they do), one ev_timer copies the statistics and redraws at most
+ * `refresh` times a second
  * (ncurses then sends only the cells that changed, so nothing flickers),
  * an ev_signal watcher takes SIGWINCH (reflow), and app.c's stop policy
  * takes SIGINT, SIGTERM and SIGHUP (the test stops, then the dashboard
@@ -145,264 +146,13 @@ on_redraw(struct ev_loop *loop, ev_timer *t, int revents)
     draw(d, true);
 }
 
-/* Users step for + and -: a tenth of the target, at least one. */
-static unsigned
-user_step(unsigned target)
-{
-    unsigned step = (target + 5) / 10;
-
-    return step > 0 ? step : 1;
-}
-
-/* Change the running test's user count by delta steps. */
-static void
-change_users(struct dash *d, int dir)
-{
-    enum runner_state st = runner_state(d->runner);
-    unsigned target = runner_target_users(d->runner), step = user_step(target), next;
-
-    if (st != RUNNER_SPAWNING && st != RUNNER_RUNNING) {
-        dash_message(d, "no test is running: s starts one");
-        return;
-    }
-    if (dir > 0)
-        next = target + step;
-    else
-        next = target > step ? target - step : 1;
-    if (next == target)
-        return;
-    runner_start(d->runner, next, runner_spawn_rate(d->runner));
-    if (runner_target_users(d->runner) < next) {
-        next = runner_target_users(d->runner);
-        dash_message(d, "users: %u -> %u, capped by the open-file limit (see the log)", target, next);
-    } else {
-        dash_message(d, "users: %u -> %u", target, next);
-    }
-    d->app->settings.users = next;
-}
-
-/* Sort by a column; the same column again inverts the order. */
-static void
-sort_by(struct dash *d, int col)
-{
-    if (d->sort_col == col)
-        d->sort_desc = !d->sort_desc;
-    else {
-        d->sort_col = col;
-        /* names read best A to Z, numbers largest first */
-        d->sort_desc = col != COL_NAME && col != COL_TYPE;
-    }
-    views_sort(d);
-    dash_message(d, "sorted by %s, %s", views_col_name(col),
-                 d->sort_desc ? "descending" : "ascending");
-}
-
-/*
- * --find-capacity: the search sets the load and measures each step from
- * the statistics, so the keys that change either are refused while it
- * runs; s stops it (the result says so), and once it is over there is no
- * other test to start: q quits and writes the reports. True when the key
- * was taken.
- */
-static bool
-capacity_key_guard(struct dash *d, int key)
-{
-    struct capacity_search *cs = d->app->capacity;
-    enum runner_state st = runner_state(d->runner);
-    bool running = st == RUNNER_SPAWNING || st == RUNNER_RUNNING;
-
-    if (cs == NULL)
-        return false;
-    switch (key) {
-    case 's':
-        if (!running)
-            break;
-        capacity_cut(cs, "s in the dashboard");
-        runner_stop(d->runner);
-        dash_message(d, "capacity search stopped");
-        d->current = VIEW_CAPACITY;
-        return true;
-    case 'e': case 'n': case '+': case '=': case '-': case '_': case 'r':
-        if (running)
-            dash_message(d, "the capacity search sets the load and measures each step: "
-                         "s stops it, q quits");
-        else if (st == RUNNER_READY || st == RUNNER_STOPPED)
-            dash_message(d, "the capacity search is over: q quits and writes the reports");
-        return true;
-    default:
-        break;
-    }
-    if (key == 's' && (st == RUNNER_READY || st == RUNNER_STOPPED)) {
-        dash_message(d, "the capacity search is over: q quits and writes the reports");
-        return true;
-    }
-    return false;
-}
-
-/* One key in the normal mode. */
-static void
-handle_key(struct dash *d, int key)
-{
-    enum runner_state st = runner_state(d->runner);
-    int col;
-
-    if (capacity_key_guard(d, key))
-        return;
-    switch (key) {
-    case '1': case '2': case '3': case '4': case '5': case '6': case '7':
-        d->current = (enum dash_view)(key - '1');
-        return;
-    case 'l': case 'L':
-        d->current = VIEW_LOG;
-        return;
-    case '\t':
-        d->current = (enum dash_view)((d->current + 1) % VIEW_COUNT);
-        return;
-    case KEY_BTAB:
-        d->current = (enum dash_view)((d->current + VIEW_COUNT - 1) % VIEW_COUNT);
-        return;
-    case '?': case 'h': case KEY_F(1):
-        if (d->current == VIEW_HELP) {
-            d->current = d->before_help;
-        } else {
-            d->before_help = d->current;
-            d->current = VIEW_HELP;
-        }
-        return;
-    case 's':
-        if (st == RUNNER_SPAWNING || st == RUNNER_RUNNING) {
-            runner_stop(d->runner);
-            dash_message(d, "stopping the test");
-        } else if (st == RUNNER_STOPPING) {
-            runner_kill(d->runner);
-            dash_message(d, "abandoning the requests in flight");
-        } else {
-            dash_start(d, d->app->settings.users, d->app->settings.spawn_rate);
-        }
-        return;
-    case 'n':
-        if (st == RUNNER_READY || st == RUNNER_STOPPED)
-            panel_open_start(d);
-        else
-            dash_message(d, "a test is running: s stops it, e edits it");
-        return;
-    case 'e':
-        if (st == RUNNER_READY || st == RUNNER_STOPPED)
-            panel_open_start(d);
-        else if (st == RUNNER_STOPPING)
-            dash_message(d, "the test is stopping");
-        else
-            panel_open_edit(d);
-        return;
-    case '+': case '=':
-        change_users(d, 1);
-        return;
-    case '-': case '_':
-        change_users(d, -1);
-        return;
-    case 'r':
-        runner_reset_stats(d->runner);
-        dash_message(d, "statistics reset");
-        draw(d, true);
-        return;
-    case 'q': case 'Q':
-        if (st == RUNNER_SPAWNING || st == RUNNER_RUNNING) {
-            d->mode = MODE_QUIT;
-        } else if (st == RUNNER_STOPPING) {
-            runner_kill(d->runner);
-            dash_request_quit(d);
-        } else {
-            dash_request_quit(d);
-        }
-        return;
-    case 'g':
-        if (!d->utf8) {
-            dash_message(d, "braille charts need a UTF-8 locale");
-            return;
-        }
-        d->ascii_charts = !d->ascii_charts;
-        dash_message(d, "charts: %s", d->ascii_charts ? "ASCII" : "braille");
-        return;
-    case '<': case ',':
-        sort_by(d, (d->sort_col + COL_COUNT - 1) % COL_COUNT);
-        d->sort_desc = d->sort_col != COL_NAME && d->sort_col != COL_TYPE;
-        views_sort(d);
-        return;
-    case '>': case '.':
-        sort_by(d, (d->sort_col + 1) % COL_COUNT);
-        d->sort_desc = d->sort_col != COL_NAME && d->sort_col != COL_TYPE;
-        views_sort(d);
-        return;
-    case 'i':
-        d->sort_desc = !d->sort_desc;
-        views_sort(d);
-        return;
-    case '\r': case '\n': case KEY_ENTER:
-        if (d->current == VIEW_STATS)
-            views_open_detail(d);
-        return;
-    /* in the Statistics view the arrows move the selected row, the page keys both */
-    case KEY_UP: case 'k':
-        if (d->current == VIEW_STATS)
-            views_select(d, -1, false);
-        else
-            views_scroll(d, -1);
-        return;
-    case KEY_DOWN: case 'j':
-        if (d->current == VIEW_STATS)
-            views_select(d, 1, false);
-        else
-            views_scroll(d, 1);
-        return;
-    case KEY_PPAGE: case 'b':
-        if (d->current == VIEW_STATS)
-            views_select(d, -(d->page[d->current] > 1 ? d->page[d->current] - 1 : 1), true);
-        else
-            views_scroll(d, -(d->page[d->current] > 1 ? d->page[d->current] - 1 : 1));
-        return;
-    case KEY_NPAGE: case ' ':
-        if (d->current == VIEW_STATS)
-            views_select(d, d->page[d->current] > 1 ? d->page[d->current] - 1 : 1, true);
-        else
-            views_scroll(d, d->page[d->current] > 1 ? d->page[d->current] - 1 : 1);
-        return;
-    case KEY_HOME:
-        if (d->current == VIEW_STATS)
-            views_select(d, -(1 << 28), false);
-        /* the Log view counts from its newest line */
-        if (d->current == VIEW_LOG)
-            d->scroll[d->current] = 1 << 28;
-        else
-            d->scroll[d->current] = 0;
-        return;
-    case KEY_END:
-        if (d->current == VIEW_STATS)
-            views_select(d, 1 << 28, false);
-        if (d->current == VIEW_LOG)
-            d->scroll[d->current] = 0;
-        else
-            views_scroll(d, 1 << 28);
-        return;
-    case 12: /* Ctrl-L: repaint everything */
-        clearok(curscr, TRUE);
-        return;
-    default:
-        break;
-    }
-    for (col = 0; col < COL_COUNT; col++) {
-        if (views_col_key(col) == key) {
-            sort_by(d, col);
-            return;
-        }
-    }
-}
-
 /* Keys are waiting. */
 static void
 on_input(struct ev_loop *loop, ev_io *w, int revents)
 {
     struct dash *d = w->data;
     int key, n = 0;
+    bool fresh = false;
 
     (void)revents;
     if (!d->screen_on) {
@@ -415,12 +165,13 @@ on_input(struct ev_loop *loop, ev_io *w, int revents)
             continue;
         if (d->mode != MODE_NORMAL && panel_key(d, key))
             continue;
-        handle_key(d, key);
+        if (dash_key(d, key))
+            fresh = true;
         if (!d->screen_on)
             return;
     }
     /* answer keys at once; the timer keeps the data redraws at their rate */
-    draw(d, false);
+    draw(d, fresh);
 }
 
 /* SIGWINCH: learn the new size and reflow. */

@@ -6,12 +6,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/tui/tui.sh"
 
-start_target
-
-cat >"$T/s.ini" <<EOI
-[run]
-host = $TARGET_URL
-
+tui_scenario <<EOI
 [user U]
 wait = constant 0.05
 
@@ -24,7 +19,7 @@ tui_wait "RUNNING"
 tui_wait " STOPPED " 20
 # still up right after the run: it waits the 2 seconds
 tui_screen | grep -q "cicada exited" && fail "--autoquit 2: left at once"
-tui_wait_all "cicada exited with 0" 15
+tui_exited 0 15
 grep -q "INFO/cicada.main: --autoquit time reached, shutting down" "$T/stderr" || fail "no autoquit log line: $(tail -5 "$T/stderr")"
 # the periodic tables came while the dashboard ran: at least two before the final one
 n=$(grep -c "^ *Aggregated " "$T/stderr")

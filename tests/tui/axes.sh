@@ -4,12 +4,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/tui/tui.sh"
 
-start_target
-
-cat >"$T/s.ini" <<EOI
-[run]
-host = $TARGET_URL
-
+tui_scenario <<EOI
 [user U]
 wait = constant 0.07
 
@@ -45,14 +40,12 @@ for title, labels in charts.items():
 
 for size in "100 31" "100 30" "120 40" "80 24"; do
     set -- $size
-    tui_run "$1" "$2" LANG=C.UTF-8 TERM=tmux-256color -- -f "$T/s.ini" -u 7 -r 3 -t 20s --autostart
+    tui_run "$1" "$2" -- -f "$T/s.ini" -u 7 -r 3 -t 20s --autostart
     tui_wait "RUNNING +users 7/7"
     tui_keys 2
     tui_wait "Number of Users:"
     sleep 3
     check_axes "${1}x$2"
-    tui_keys q y
-    tui_wait_all "cicada exited with" 20
-    tui_kill
+    tui_quit "[0-9]+" q y
 done
 echo "Charts: y axis ticks 1, 2 or 5 x 10^n; users whole"

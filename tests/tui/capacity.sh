@@ -30,7 +30,7 @@ path = /predict
 body = {"text": "fine"}
 EOI
 
-tui_run 100 32 LANG=C.UTF-8 TERM=xterm-256color -- --demo -f "$T/c.ini" --find-capacity \
+tui_run 100 32 TERM=xterm-256color -- --demo -f "$T/c.ini" --find-capacity \
     --json "$T/c.json"
 tui_wait "\[6 Capacity\]"
 tui_wait "^Capacity search: load = rate, 100 to 400 req/s, step x4, 2s a step"
@@ -48,7 +48,7 @@ echo "result: MAX_RPS $shown, $rows step rows; $(tui_screen | grep -o 'SageMaker
 tui_wait "STOPPED" 10 || fail "the run did not stop when the search was over"
 
 tui_keys q
-tui_wait "cicada exited with 0" 15
+tui_exited 0 15
 python3 - "$T/c.json" "$shown" "$rows" <<'PY' || fail "the view and the JSON report differ"
 import json, sys
 c = json.load(open(sys.argv[1]))["capacity"]
@@ -63,7 +63,7 @@ echo "after q: the step table and the summary are in the scrollback"
 
 # keys that would change the load or the statistics are refused; s cuts the search short
 tui_kill
-tui_run 100 32 LANG=C.UTF-8 TERM=xterm-256color -- --demo -f "$T/c.ini" --find-capacity
+tui_run 100 32 TERM=xterm-256color -- --demo -f "$T/c.ini" --find-capacity
 tui_wait "^Step 1 under way"
 tui_keys r
 tui_wait "the capacity search sets the load and measures each step: s stops it"
@@ -71,12 +71,12 @@ tui_keys s
 tui_wait "^No MAX_RPS: cut"
 tui_wait "verdict: s in the dashboard stopped the search after [01] steps?"
 tui_keys q
-tui_wait "cicada exited with 6" 15
+tui_exited 6 15
 echo "r refused during the search; s cut it short (no MAX_RPS, exit status 6)"
 
 # the view without a search says how to get one
 tui_kill
-tui_run 100 30 LANG=C.UTF-8 TERM=xterm-256color -- --demo --autostart -u 1 -t 30s
+tui_run 100 30 TERM=xterm-256color -- --demo --autostart -u 1 -t 30s
 tui_wait "RUNNING"
 tui_keys 6
 tui_wait "No capacity search in this run: start cicada with --find-capacity"

@@ -7,13 +7,8 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/tui/tui.sh"
 
-start_target
-
 long=/predict/v1/models/sentiment-analysis-large-multilingual/versions/2026-11-30/regions/eu-west-1/languages/en
-cat >"$T/s.ini" <<EOI
-[run]
-host = $TARGET_URL
-
+tui_scenario <<EOI
 [user U]
 wait = constant 0.05
 
@@ -26,7 +21,7 @@ path = /status/500
 name = $long/variant-b
 EOI
 
-tui_run 100 30 LANG=C.UTF-8 TERM=tmux-256color -- -f "$T/s.ini" -u 2 -r 2 --autostart
+tui_run 100 30 -- -f "$T/s.ini" -u 2 -r 2 --autostart
 tui_wait "RUNNING"
 tui_wait "^GET +/predict/.*\.\..*variant-a +[0-9]+"
 tui_wait "^GET +/predict/.*\.\..*variant-b +[0-9]+ +[1-9]"
@@ -58,6 +53,4 @@ head=$(tui_screen | grep -E "^Type +Name")
 pos=$(printf '%s\n' "$head" | awk '{ print index($0, "# Reqs") }')
 [ "$pos" -gt 160 ] || fail "260 columns: # Reqs at column $pos, the Name column did not widen"
 echo "260 columns: whole names; # Reqs at column $pos"
-tui_keys q y
-tui_wait_all "cicada exited with 1" 20
-tui_kill
+tui_quit 1 q y

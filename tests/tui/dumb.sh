@@ -6,12 +6,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/tui/tui.sh"
 
-start_target
-
-cat >"$T/s.ini" <<EOI
-[run]
-host = $TARGET_URL
-
+tui_scenario <<EOI
 [user U]
 wait = constant 0.05
 
@@ -21,8 +16,8 @@ EOI
 
 for term in dumb "unknown-terminal-type" ; do
     target_reset
-    tui_run 200 30 LANG=C.UTF-8 TERM=$term -- -f "$T/s.ini" -u 2 -r 2 -t 2s --autostart
-    tui_wait_all "cicada exited with 0" 20
+    tui_run 200 30 TERM=$term -- -f "$T/s.ini" -u 2 -r 2 -t 2s --autostart
+    tui_exited 0
     tui_all | grep -Eq "the dashboard cannot drive this terminal \(TERM=$term(, no cursor addressing)?\): running headless" ||
         { tui_all >&2; fail "TERM=$term: no notice"; }
     [ "$(tui_all | grep -c "cannot drive this terminal")" = 1 ] || fail "TERM=$term: the notice is not one line"

@@ -5,27 +5,15 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/tui/tui.sh"
 
-start_target
-
-cat >"$T/s.ini" <<EOI
-[run]
-host = $TARGET_URL
-
+tui_scenario <<EOI
 [task slow]
 path = /delay/300
 EOI
 
-# users in flight at the target, measured over a fresh interval
-concurrency() {
-    target_reset
-    sleep 1.5
-    target_stat max_in_flight
-}
-
-tui_run 100 30 LANG=C.UTF-8 TERM=xterm-256color -- -f "$T/s.ini" -u 2 -r 100 --autostart
+tui_run 100 30 TERM=xterm-256color -- -f "$T/s.ini" -u 2 -r 100 --autostart
 tui_wait "RUNNING +users 2/2"
 tui_screen | grep -q "Start new load test" && fail "--autostart showed the start panel"
-c=$(concurrency)
+c=$(tui_concurrency 1.5)
 [ "$c" = 2 ] || fail "2 users: the target saw $c requests at once"
 echo "2 users: target concurrency $c"
 
@@ -34,7 +22,7 @@ tui_wait "Edit running load test"
 tui_keys C-u 6 Enter
 tui_gone "Edit running load test"
 tui_wait "RUNNING +users 6/6"
-c=$(concurrency)
+c=$(tui_concurrency 1.5)
 [ "$c" = 6 ] || fail "edited to 6 users: the target saw $c requests at once"
 echo "e -> 6 users: target concurrency $c"
 
@@ -42,7 +30,7 @@ tui_keys +
 tui_wait "users 7/7"
 tui_keys + +
 tui_wait "users 9/9"
-c=$(concurrency)
+c=$(tui_concurrency 1.5)
 [ "$c" = 9 ] || fail "+ + + to 9 users: the target saw $c requests at once"
 echo "+ + + -> 9 users: target concurrency $c"
 tui_keys -
@@ -68,8 +56,7 @@ tui_wait "RUNNING"
 tui_keys q
 tui_wait "Stop it and quit\?"
 tui_keys y
-tui_wait "cicada exited with 0" 15
-[ "$(tui_alt)" = 0 ] || fail "the alternate screen is still on after quitting"
-tui_all | grep -Eq "^ +Aggregated +[0-9]+" || fail "no final tables after quitting"
+tui_exited 0 15
+tui_restored "q, y"
 tui_all | grep -q "Ramping to 6 users" || fail "the log lines kept during the dashboard were not printed"
 echo "q asks, n keeps running, y quits with the final tables"

@@ -5,12 +5,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/tui/tui.sh"
 
-start_target
-
-cat >"$T/s.ini" <<EOI
-[run]
-host = $TARGET_URL
-
+tui_scenario <<EOI
 [user U]
 wait = constant 0.05
 
@@ -22,7 +17,7 @@ weight = 1
 path = /status/500
 EOI
 
-tui_run 100 30 LANG=C.UTF-8 TERM=tmux-256color -- -f "$T/s.ini" -u 3 -r 3 --autostart \
+tui_run 100 30 -- -f "$T/s.ini" -u 3 -r 3 --autostart \
     --threshold 'fail_ratio < 1%' --threshold-abort --threshold-grace 2s
 tui_wait "RUNNING"
 tui_keys 5
@@ -42,7 +37,7 @@ tui_keys l
 tui_wait "\[5 Log\]"
 tui_wait "^Log: [0-9]+ lines, newest last"
 tui_keys q
-tui_wait_all "cicada exited with 3" 20
+tui_exited 3
 tui_all | grep -q "Threshold failed: fail_ratio < 1%" || fail "the warning is not printed at the end"
 tui_kill
 echo "warning shown in the Log view while the dashboard is up; printed at the end too"

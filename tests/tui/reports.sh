@@ -6,12 +6,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/tui/tui.sh"
 
-start_target
-
-cat >"$T/s.ini" <<EOI
-[run]
-host = $TARGET_URL
-
+tui_scenario <<EOI
 [thresholds]
 threshold = p95 < 50ms
 threshold = fail_ratio < 1%
@@ -24,7 +19,7 @@ path = /delay/5
 name = /work
 EOI
 
-tui_run 100 30 LANG=C.UTF-8 TERM=xterm-256color -- -f "$T/s.ini" -u 3 -r 100 --autostart \
+tui_run 100 30 TERM=xterm-256color -- -f "$T/s.ini" -u 3 -r 100 --autostart \
     --csv "$T/r" --json "$T/r.json" --html "$T/r.html"
 tui_wait "RUNNING +users 3/3"
 tui_wait "thresholds 2/2 pass" 10
@@ -33,13 +28,13 @@ echo "header: $(tui_screen | sed -n 2p | sed 's/  */ /g')"
 tui_keys q
 tui_wait "Stop it and quit\?"
 tui_keys y
-tui_wait "cicada exited with 0" 15
+tui_exited 0 15
 tui_all | grep -q "^Thresholds: 2 passed, 0 failed" || fail "no threshold results after quitting"
 tui_kill
 
 # a slower target: p95 crosses 50 ms and the header says which one fails
 sed -i 's|/delay/5|/delay/90|' "$T/s.ini"
-tui_run 100 30 LANG=C.UTF-8 TERM=xterm-256color -- -f "$T/s.ini" -u 3 -r 100 --autostart \
+tui_run 100 30 TERM=xterm-256color -- -f "$T/s.ini" -u 3 -r 100 --autostart \
     --csv "$T/r" --json "$T/r.json" --html "$T/r.html"
 tui_wait "RUNNING +users 3/3"
 # at least the 90 ms the target waits (a busy machine adds to it)
@@ -49,7 +44,7 @@ echo "header: $(tui_screen | sed -n 2p | sed 's/  */ /g')"
 tui_keys q
 tui_wait "Stop it and quit\?"
 tui_keys y
-tui_wait "cicada exited with 3" 15
+tui_exited 3 15
 tui_all | grep -Eq "^  FAIL  p95 < 50 ms .*measured (9[0-9]|[1-9][0-9][0-9]+) ms" || fail "no threshold results after quitting"
 tui_all | grep -q "^  PASS  fail_ratio < 1%" || fail "no passing threshold after quitting"
 for f in r_stats.csv r_stats_history.csv r_failures.csv r_exceptions.csv r.json r.html; do

@@ -6,19 +6,16 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/tui/tui.sh"
 
-start_target
+# 40 tasks, /p/01 to /p/40
+tasks=$(i=1; while [ $i -le 40 ]; do printf '[task U p%02d]\npath = /p/%02d\n\n' $i $i; i=$((i + 1)); done)
+tui_scenario <<EOI
+[user U]
+wait = constant 0.2
 
-{
-    printf '[run]\nhost = %s\n\n[user U]\nwait = constant 0.2\n\n' "$TARGET_URL"
-    i=1
-    while [ $i -le 40 ]; do
-        n=$(printf '%02d' $i)
-        printf '[task U p%s]\npath = /p/%s\n\n' "$n" "$n"
-        i=$((i + 1))
-    done
-} >"$T/s.ini"
+$tasks
+EOI
 
-tui_run 80 24 LANG=C.UTF-8 TERM=tmux-256color -- -f "$T/s.ini" -u 20 -r 100 --autostart
+tui_run 80 24 -- -f "$T/s.ini" -u 20 -r 100 --autostart
 tui_wait "RUNNING +users 20/20"
 tui_wait "^GET +/p/01 +[0-9]+"
 tui_wait "hidden: .*Avg size"
@@ -75,5 +72,5 @@ w=$(tui_screen | awk 'length($0) > m { m = length($0) } END { print m }')
 tui_keys s
 tui_wait "STOPPED" 15
 tui_keys q
-tui_wait "cicada exited with 0"
+tui_exited 0
 echo "charts at 120x40: lines up to $w characters; quit"

@@ -18,7 +18,7 @@ wait = constant 0.1
 path = /hello
 EOI
 
-tui_run 120 30 LANG=C.UTF-8 TERM=xterm-256color "SECRET_URL=$TARGET_URL" -- -f "$T/s.ini" -u 2 -r 10
+tui_run 120 30 TERM=xterm-256color "SECRET_URL=$TARGET_URL" -- -f "$T/s.ini" -u 2 -r 10
 tui_wait "Start new load test"
 tui_screen | grep -q "127.0.0.1:$TARGET_PORT" && fail "the start panel shows the secret host"
 tui_screen | grep -q '\*\*\*' || fail "the start panel does not show the masked host: $(tui_screen)"

@@ -5,12 +5,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/tui/tui.sh"
 
-start_target
-
-cat >"$T/s.ini" <<EOI
-[run]
-host = $TARGET_URL
-
+tui_scenario <<EOI
 [task slow]
 path = /delay/300
 
@@ -19,20 +14,13 @@ stage = 4s 2 10
 stage = 4s 5 10
 EOI
 
-# users in flight at the target, measured over a fresh interval
-concurrency() {
-    target_reset
-    sleep 1.2
-    target_stat max_in_flight
-}
-
-tui_run 120 30 LANG=C.UTF-8 TERM=xterm-256color -- -f "$T/s.ini" --autostart
+tui_run 120 30 TERM=xterm-256color -- -f "$T/s.ini" --autostart
 tui_wait "users 2/2 +stage 1/2 +elapsed 0:0[0-9] +0:0[5-8] left"
-c=$(concurrency)
+c=$(tui_concurrency 1.2)
 [ "$c" = 2 ] || fail "stage 1: the target saw $c requests at once, expected 2"
 echo "stage 1: header $(tui_screen | grep -o 'users [0-9/]* *stage [0-9/]*'), target concurrency $c"
 tui_wait "users 5/5 +stage 2/2" 6
-c=$(concurrency)
+c=$(tui_concurrency 1.2)
 [ "$c" = 5 ] || fail "stage 2: the target saw $c requests at once, expected 5"
 echo "stage 2: target concurrency $c"
 tui_wait "STOPPED" 6
@@ -41,9 +29,9 @@ echo "the test stopped after the last stage"
 
 # a change by hand ends the shape: no stage in the header, no stop at its end
 tui_keys q
-tui_wait "cicada exited with" 10
+tui_exited "[0-9]+" 10
 tui_kill
-tui_run 120 30 LANG=C.UTF-8 TERM=xterm-256color -- -f "$T/s.ini" --autostart
+tui_run 120 30 TERM=xterm-256color -- -f "$T/s.ini" --autostart
 tui_wait "users 2/2 +stage 1/2"
 tui_keys +
 tui_wait "RUNNING +users 3/3 +elapsed"

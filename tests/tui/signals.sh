@@ -7,47 +7,37 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/tui/tui.sh"
 
-start_target
-
-cat >"$T/s.ini" <<EOI
-[run]
-host = $TARGET_URL
-
+tui_scenario <<EOI
 [task t]
 path = /delay/20
 EOI
 
 # Ctrl-C
-tui_run 100 30 LANG=C.UTF-8 TERM=tmux-256color -- -f "$T/s.ini" -u 2 -r 2 --autostart
+tui_run 100 30 -- -f "$T/s.ini" -u 2 -r 2 --autostart
 tui_wait "^GET +/delay/20 +[0-9]+"
 [ "$(tui_alt)" = 1 ] || fail "the dashboard is not on the alternate screen"
 tui_keys C-c
-tui_wait "cicada exited with 130" 15
-[ "$(tui_alt)" = 0 ] || fail "Ctrl-C: the alternate screen is still on"
+tui_exited 130 15
+tui_restored Ctrl-C
 tui_all | grep -q "KeyboardInterrupt" || fail "Ctrl-C: no KeyboardInterrupt line"
-tui_all | grep -Eq "^ +Aggregated +[0-9]+" || fail "Ctrl-C: no final tables"
 echo "Ctrl-C: exit 130, terminal restored, final tables"
 tui_kill
 
 # SIGTERM
-tui_run 100 30 LANG=C.UTF-8 TERM=tmux-256color -- -f "$T/s.ini" -u 2 -r 2 --autostart
+tui_run 100 30 -- -f "$T/s.ini" -u 2 -r 2 --autostart
 tui_wait "^GET +/delay/20 +[0-9]+"
-pid=$(tui_pid)
-[ -n "$pid" ] || fail "cannot find cicada's pid"
-kill -TERM "$pid"
-tui_wait "cicada exited with 143" 15
-[ "$(tui_alt)" = 0 ] || fail "SIGTERM: the alternate screen is still on"
+tui_signal TERM
+tui_exited 143 15
+tui_restored SIGTERM
 tui_all | grep -q "Got SIGTERM signal" || fail "SIGTERM: no 'Got SIGTERM signal'"
-tui_all | grep -Eq "^ +Aggregated +[0-9]+" || fail "SIGTERM: no final tables"
 echo "SIGTERM: exit 143, terminal restored, final tables"
 tui_kill
 
 # a crash
-tui_run 100 30 LANG=C.UTF-8 TERM=tmux-256color -- -f "$T/s.ini" -u 2 -r 2 --autostart
+tui_run 100 30 -- -f "$T/s.ini" -u 2 -r 2 --autostart
 tui_wait "^GET +/delay/20 +[0-9]+"
-pid=$(tui_pid)
-kill -SEGV "$pid"
-tui_wait "cicada exited with 139" 15
+tui_signal SEGV
+tui_exited 139 15
 [ "$(tui_alt)" = 0 ] || fail "SIGSEGV: the alternate screen is still on"
 echo "SIGSEGV: terminal restored before dying (exit 139)"
 tui_kill
@@ -70,18 +60,16 @@ grep -q "Response time percentiles (approximated)" "$T/hup.err" || fail "SIGHUP:
 echo "SIGHUP: clean stop, exit code 129, final tables written"
 
 # the start panel: SIGTERM before any test; terminal restored, exit 143
-tui_run 100 30 LANG=C.UTF-8 TERM=tmux-256color -- -f "$T/s.ini" -u 2 -r 2
+tui_run 100 30 -- -f "$T/s.ini" -u 2 -r 2
 tui_wait "Start new load test"
-pid=$(tui_pid)
-[ -n "$pid" ] || fail "cannot find cicada's pid"
-kill -TERM "$pid"
-tui_wait "cicada exited with 143" 15
+tui_signal TERM
+tui_exited 143 15
 [ "$(tui_alt)" = 0 ] || fail "SIGTERM at the start panel: the alternate screen is still on"
 echo "SIGTERM at the start panel: exit 143, terminal restored"
 tui_kill
 
 # a SIGWINCH and SIGPIPE storm while running: the dashboard keeps counting
-tui_run 100 30 LANG=C.UTF-8 TERM=tmux-256color -- -f "$T/s.ini" -u 2 -r 2 --autostart
+tui_run 100 30 -- -f "$T/s.ini" -u 2 -r 2 --autostart
 tui_wait "^GET +/delay/20 +[0-9]+"
 pid=$(tui_pid)
 n=0
@@ -96,7 +84,7 @@ after=$(tui_col /delay/20 3)
 [ "$(tui_alt)" = 1 ] || fail "storm: the dashboard left the screen"
 [ "$after" -gt "$before" ] || fail "storm: the request count stopped at $before"
 tui_keys C-c
-tui_wait "cicada exited with 130" 15
+tui_exited 130 15
 [ "$(tui_alt)" = 0 ] || fail "storm: the alternate screen is still on after Ctrl-C"
 echo "SIGWINCH/SIGPIPE storm: still counting ($before -> $after), Ctrl-C exit 130"
 tui_kill
@@ -113,7 +101,7 @@ host = $TARGET_URL
 path = /delay/10000
 EOI
 mkfifo "$T/r.fifo"
-tui_run 100 30 LANG=C.UTF-8 TERM=tmux-256color -- -f "$T/slow.ini" -u 2 -r 10 --autostart \
+tui_run 100 30 -- -f "$T/slow.ini" -u 2 -r 10 --autostart \
     --html "$T/r.html" --json "$T/r.fifo"
 tui_wait "users 2/2"
 pid=$(tui_pid)
@@ -129,10 +117,9 @@ done
 sleep 0.3
 kill -0 "$pid" 2>/dev/null || fail "cicada did not wait for the FIFO's reader"
 kill -HUP "$pid"
-tui_wait "cicada exited with 130" 15
-[ "$(tui_alt)" = 0 ] || fail "reports: the alternate screen is still on"
+tui_exited 130 15
+tui_restored reports
 grep -q "</html>" "$T/r.html" || fail "reports: the HTML report is not whole"
 tui_all | grep -q "cannot write .*r.fifo" || fail "reports: no message for the abandoned FIFO report"
-tui_all | grep -Eq "^ +Aggregated +[0-9]+" || fail "reports: no final tables"
 echo "second Ctrl-C while stopping, SIGHUP while writing the reports: exit 130, HTML whole, terminal restored"
 tui_kill

@@ -5,12 +5,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/tui/tui.sh"
 
-start_target
-
-cat >"$T/s.ini" <<EOI
-[run]
-host = $TARGET_URL
-
+tui_scenario <<EOI
 [user U]
 wait = constant 0.05
 
@@ -22,7 +17,7 @@ path = /status/503
 EOI
 
 # 70x20, a running test
-tui_run 70 20 LANG=C.UTF-8 TERM=tmux-256color -- -f "$T/s.ini" -u 3 -r 10 --autostart
+tui_run 70 20 -- -f "$T/s.ini" -u 3 -r 10 --autostart
 tui_wait "^cicada RUNNING"
 tui_wait "^users 3/3 "
 tui_wait "^RPS [0-9.]+ +failures/s [0-9.]+"
@@ -38,20 +33,18 @@ tui_screen | grep -q "^cicada RUNNING" || fail "n did not keep the test running"
 tui_keys q
 tui_wait "Stop the test and quit\? y: yes"
 tui_keys y
-tui_wait_all "cicada exited with 1" 20
-tui_all | grep -Eq "^ +Aggregated +[0-9]+" || fail "70x20: no final tables after y"
+tui_exited 1
+tui_restored "70x20, y"
 tui_kill
 echo "70x20: q asks (visible), n keeps running, y quits"
 
 # the start panel on a small terminal: one line, Enter starts
-tui_run 60 15 LANG=C.UTF-8 TERM=tmux-256color -- -f "$T/s.ini" -u 2 -r 10 -t 2s
+tui_run 60 15 -- -f "$T/s.ini" -u 2 -r 10 -t 2s
 tui_wait "Number of users \(peak concurrency\): 2_"
 tui_keys 4
 tui_wait "Number of users \(peak concurrency\): 4_"
 tui_keys Enter
 tui_wait "^users 4/4 "
 tui_wait "^cicada STOPPED" 20
-tui_keys q
-tui_wait_all "cicada exited with 1" 20
-tui_kill
+tui_quit 1
 echo "60x15: the start panel as one line; Enter starts 4 users; q quits when stopped"

@@ -5,12 +5,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/tui/tui.sh"
 
-start_target
-
-cat >"$T/s.ini" <<EOI
-[run]
-host = $TARGET_URL
-
+tui_scenario <<EOI
 [user U]
 wait = constant 5
 
@@ -18,14 +13,12 @@ wait = constant 5
 path = /status/500
 EOI
 
-tui_run 100 30 LANG=C.UTF-8 TERM=tmux-256color -- -f "$T/s.ini" -u 1 -r 1 -t 2s --autostart
+tui_run 100 30 -- -f "$T/s.ini" -u 1 -r 1 -t 2s --autostart
 tui_wait "RUNNING +users 1/1 "
 tui_wait " STOPPED " 20
 tui_wait "^run time reached: stopped \(n starts a new test, q quits\)"
 tui_screen | grep -q "stopping" && fail "STOPPED, but the screen still says stopping"
 tui_keys 3
 tui_wait "^Failures: 1 kind, 1 occurrence; most frequent first"
-tui_keys q
-tui_wait_all "cicada exited with 1" 20
-tui_kill
+tui_quit 1
 echo "after the run time: STOPPED, 'run time reached: stopped'; Failures: 1 kind, 1 occurrence"

@@ -6,12 +6,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/tui/tui.sh"
 
-start_target
-
-cat >"$T/s.ini" <<EOI
-[run]
-host = $TARGET_URL
-
+tui_scenario <<EOI
 [user U]
 wait = constant 0.05
 
@@ -33,20 +28,20 @@ run_and_quit() {
     tui_keys s
     tui_wait "STOPPED" 15
     tui_keys q
-    tui_wait_all "cicada exited with 1"
-    tui_all | grep -Eq "^ +Aggregated +[0-9]+" || fail "$1: no final tables"
+    tui_exited 1
+    tui_restored "$1"
     tui_kill
 }
 
 # colour by default ...
-tui_run 100 30 LANG=C.UTF-8 TERM=xterm-256color -- -f "$T/s.ini" -u 2 -r 2 --autostart
+tui_run 100 30 TERM=xterm-256color -- -f "$T/s.ini" -u 2 -r 2 --autostart
 tui_wait "RUNNING"
 has_colour || fail "no colour with TERM=xterm-256color"
 echo "xterm-256color: colour on"
 run_and_quit xterm-256color
 
 # ... none with NO_COLOR ...
-tui_run 100 30 LANG=C.UTF-8 TERM=xterm-256color NO_COLOR=1 -- -f "$T/s.ini" -u 2 -r 2 --autostart
+tui_run 100 30 TERM=xterm-256color NO_COLOR=1 -- -f "$T/s.ini" -u 2 -r 2 --autostart
 tui_wait "RUNNING"
 sleep 1
 has_colour && fail "colour with NO_COLOR=1"
@@ -55,7 +50,7 @@ echo "NO_COLOR=1: no colour, state in words"
 run_and_quit NO_COLOR
 
 # ... or --no-color (NO_COLOR set but empty does not count)
-tui_run 100 30 LANG=C.UTF-8 TERM=xterm-256color NO_COLOR= -- -f "$T/s.ini" -u 2 -r 2 --autostart --no-color
+tui_run 100 30 TERM=xterm-256color NO_COLOR= -- -f "$T/s.ini" -u 2 -r 2 --autostart --no-color
 tui_wait "RUNNING"
 sleep 1
 has_colour && fail "colour with --no-color"
@@ -78,7 +73,7 @@ run_and_quit "C locale"
 
 # the terminal types people have
 for term in screen tmux-256color vt100; do
-    tui_run 100 30 LANG=C.UTF-8 TERM=$term -- -f "$T/s.ini" -u 2 -r 2
+    tui_run 100 30 TERM=$term -- -f "$T/s.ini" -u 2 -r 2
     tui_wait "Start new load test"
     tui_keys Enter
     run_and_quit "$term"

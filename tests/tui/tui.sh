@@ -6,11 +6,24 @@
 # Each test drives the real binary inside its own tmux server (socket
 # "cicada-tui-PID"), which is killed by its socket when the test exits.
 #
+#   tui_scenario [LINE...]  start the test target and write "$T/s.ini" for it:
+#                           [run] with its host and the LINEs, then the rest of
+#                           the file from standard input
 #   tui_start W H CMD       run the shell command CMD in a new W x H session; CMD
 #                           should end with "; echo EXITED $?; sleep 600" or so
 #   tui_run W H ENV... -- ARGS...
-#                           tui_start with `env ENV... $CICADA ARGS...`, stderr to
-#                           the pane, then "cicada exited with N" when it ends
+#                           tui_start with `env LANG=C.UTF-8 TERM=tmux-256color
+#                           ENV... $CICADA ARGS...` (ENV can change either),
+#                           stderr to the pane, then "cicada exited with N" when
+#                           it ends
+#   tui_exited N [SECS]     wait (default 20 s) for "cicada exited with N" (N is
+#                           a regex) on the screen or in the scrollback
+#   tui_quit N [KEYS...]    send KEYS (default q), tui_exited N, then tui_kill
+#   tui_restored WHAT       after cicada exited: the terminal is back (no
+#                           alternate screen) and the final tables are there
+#   tui_signal SIG          send SIG to the program in the pane
+#   tui_concurrency SECS    the most requests the target had at once over the
+#                           next SECS seconds (target_reset first)
 #   tui_keys KEYS...        tmux send-keys
 #   tui_screen              print the visible screen
 #   tui_all                 print the screen and its scrollback
@@ -61,12 +74,25 @@ tui_start() {
     tui set-option -g history-limit 5000 >/dev/null 2>&1
 }
 
+# tui_scenario [LINE...] <REST
+tui_scenario() {
+    start_target
+    {
+        printf '[run]\nhost = %s\n' "$TARGET_URL"
+        for tui_line in "$@"; do
+            printf '%s\n' "$tui_line"
+        done
+        printf '\n'
+        cat
+    } >"$T/s.ini"
+}
+
 # tui_run W H [VAR=VALUE...] -- [cicada arguments...]
 tui_run() {
     tui_w=$1
     tui_h=$2
     shift 2
-    tui_env=""
+    tui_env="'LANG=C.UTF-8' 'TERM=tmux-256color'"
     while [ $# -gt 0 ] && [ "$1" != "--" ]; do
         tui_env="$tui_env '$1'"
         shift
@@ -78,6 +104,41 @@ tui_run() {
     done
     tui_start "$tui_w" "$tui_h" \
         "env $tui_env '$CICADA' $tui_args; echo \"cicada exited with \$?\"; sleep 600"
+}
+
+# tui_exited N [SECS]
+tui_exited() {
+    tui_wait_all "cicada exited with $1" "${2:-20}"
+}
+
+# tui_quit N [KEYS...]
+tui_quit() {
+    tui_status_want=$1
+    shift
+    [ $# -gt 0 ] || set -- q
+    tui_keys "$@"
+    tui_exited "$tui_status_want"
+    tui_kill
+}
+
+# tui_restored WHAT
+tui_restored() {
+    [ "$(tui_alt)" = 0 ] || fail "$1: the alternate screen is still on"
+    tui_all | grep -Eq "^ +Aggregated +[0-9]+" || { tui_all >&2; fail "$1: no final tables"; }
+}
+
+# tui_signal SIG
+tui_signal() {
+    tui_sig_pid=$(tui_pid)
+    [ -n "$tui_sig_pid" ] || fail "cannot find cicada's pid"
+    kill -"$1" "$tui_sig_pid" || fail "kill -$1 $tui_sig_pid failed"
+}
+
+# tui_concurrency SECS
+tui_concurrency() {
+    target_reset
+    sleep "$1"
+    target_stat max_in_flight
 }
 
 tui_keys() {

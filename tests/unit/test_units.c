@@ -1,6 +1,6 @@
 /*
  * test_units.c: durations (Locust's --run-time forms plus ms and decimals),
- * counts, sizes, plain decimals, and the short duration format.
+ * counts, sizes, plain decimals, the short duration format and the clock.
  */
 #include "config.h"
 
@@ -285,6 +285,57 @@ test_ticks(void **state)
     assert_true(units_tick_top(0, 1) == 1);
 }
 
+/* Assert what the clock shows for some seconds. */
+static void
+clock_is(double seconds, const char *want)
+{
+    char buf[32];
+
+    memset(buf, 'x', sizeof(buf));
+    if (strcmp(units_format_clock(seconds, buf, sizeof(buf)), want) != 0)
+        fail_msg("%g s shows \"%s\", want \"%s\"", seconds, buf, want);
+}
+
+/*
+ * One clock for the dashboard's header (elapsed, left) and its charts'
+ * time axis: whole seconds gone by, as a stopwatch shows them. The charts
+ * used to round (59.6 s read 1:00 under a header saying 0:59).
+ */
+static void
+test_clock(void **state)
+{
+    char small[4] = "zzz";
+
+    (void)state;
+    clock_is(0, "0:00");
+    clock_is(0.5, "0:00");
+    clock_is(0.999, "0:00");
+    clock_is(1, "0:01");
+    clock_is(59.6, "0:59");
+    clock_is(59.999, "0:59");
+    clock_is(60, "1:00");
+    clock_is(61.5, "1:01");
+    clock_is(599.5, "9:59");
+    clock_is(3599.9, "59:59");
+    clock_is(3600, "1:00:00");
+    clock_is(3661.7, "1:01:01");
+    clock_is(36000 + 59.9, "10:00:59");
+    /* nothing to show before the start, or for no number at all */
+    clock_is(-3, "0:00");
+    clock_is(NAN, "0:00");
+    clock_is(INFINITY, "0:00");
+    /* a huge value still formats, bounded */
+    {
+        char buf[32];
+
+        units_format_clock(1e300, buf, sizeof(buf));
+        assert_true(strlen(buf) > 7 && strlen(buf) < sizeof(buf));
+    }
+    /* a short buffer is cut, never overrun; an empty one is left alone */
+    assert_string_equal(units_format_clock(125, small, sizeof(small)), "2:0");
+    assert_string_equal(units_format_clock(125, small, 0), "2:0");
+}
+
 int
 main(void)
 {
@@ -296,6 +347,7 @@ main(void)
         cmocka_unit_test(test_size),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_ticks),
+        cmocka_unit_test(test_clock),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,5 @@
 /*
- * chart.c: the Charts view, Locust's three charts over the run's time:
+ * chartview.c: the Charts view, Locust's three charts over the run's time:
  * total RPS and failures/s, median and 95th percentile response time, and
  * the user count. The data is the statistics' per-second series (one
  * point a second, sampled by the runner).
@@ -21,11 +21,14 @@
 
 #include <curses.h>
 
-#include "dash.h"
 #include "units.h"
 #include "util.h"
+#include "view.h"
 
 #define LABEL_W 7            /* y-axis labels, "12.3k" right-aligned, then the axis */
+
+/* ASCII charts mark the first line with '*', the second with 'o'. */
+static const char ascii_mark[2] = { '*', 'o' };
 
 enum series_id {
     SERIES_RPS,
@@ -76,18 +79,6 @@ fmt_num(char *buf, size_t size, double v)
         snprintf(buf, size, "%.0f", v);
     else
         snprintf(buf, size, "%.1f", v);
-}
-
-/* Seconds as m:ss or h:mm:ss. */
-static void
-fmt_time(char *buf, size_t size, double seconds)
-{
-    long s = seconds > 0 ? (long)(seconds + 0.5) : 0;
-
-    if (s >= 3600)
-        snprintf(buf, size, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
-    else
-        snprintf(buf, size, "%ld:%02ld", s / 60, s % 60);
 }
 
 /* Set one pixel (x right, y up) for line `which` (0 or 1). */
@@ -153,40 +144,36 @@ braille_utf8(char *buf, unsigned char bits)
     return 3;
 }
 
-/*
- * One chart in rows top .. top+height-1: a title with the legend and the
- * latest values, the plot with y labels, the time axis and its labels.
- */
+/* The grid of a chart height rows high (the title and the time axis take 3). */
 static void
-draw_chart(struct dash *d, int top, int height, const char *title, const char *unit,
-           const enum series_id *ids, const char *const *labels, int nseries, bool whole)
+plot_init(struct plot *pl, const struct dash *d, int height)
+{
+    pl->w = COLS - LABEL_W - 1;
+    pl->h = height - 3;
+    pl->braille = d->utf8 && !d->ascii_charts;
+    pl->pw = pl->braille ? pl->w * 2 : pl->w;
+    pl->ph = pl->braille ? pl->h * 4 : pl->h;
+    pl->bits = xcalloc((size_t)pl->w * pl->h, 1);
+    pl->owner = xcalloc((size_t)pl->w * pl->h, 1);
+}
+
+/* The title line: the title, then each line's label and latest value. */
+static void
+draw_legend(const struct dash *d, const struct plot *pl, int top, const char *title,
+            const char *unit, const enum series_id *ids, const char *const *labels, int nseries)
 {
     const struct stats *s = &d->view;
-    size_t n = s->nseries, i;
-    struct plot pl;
-    double max = 0, top_v, span;
-    char buf[128], legend[256];
-    int x, y, k, used;
-    static const char ascii_mark[2] = { '*', 'o' };
+    size_t n = s->nseries;
+    char legend[256];
+    int k, used;
 
-    if (height < 4)
-        return;
-    pl.w = COLS - LABEL_W - 1;
-    pl.h = height - 3;
-    pl.braille = d->utf8 && !d->ascii_charts;
-    pl.pw = pl.braille ? pl.w * 2 : pl.w;
-    pl.ph = pl.braille ? pl.h * 4 : pl.h;
-    pl.bits = xcalloc((size_t)pl.w * pl.h, 1);
-    pl.owner = xcalloc((size_t)pl.w * pl.h, 1);
-
-    /* title and legend, with the latest values */
     used = snprintf(legend, sizeof(legend), "%s", title);
     for (k = 0; k < nseries; k++) {
         char val[32];
         double v = n > 0 ? point_value(&s->series[n - 1], ids[k]) : 0;
 
         fmt_num(val, sizeof(val), v);
-        if (pl.braille)
+        if (pl->braille)
             used += snprintf(legend + used, sizeof(legend) - (size_t)used, "   %s %s%s (%s)",
                              labels[k], val, unit, k == 0 ? "solid" : "dotted");
         else
@@ -196,106 +183,164 @@ draw_chart(struct dash *d, int top, int height, const char *title, const char *u
     attron(d->theme.title);
     mvaddnstr(top, 0, legend, COLS);
     attroff(d->theme.title);
+}
 
-    for (i = 0; i < n; i++)
+/* The largest finite value of the chart's series over the run. */
+static double
+series_max(const struct stats *s, const enum series_id *ids, int nseries)
+{
+    double max = 0;
+    size_t i;
+    int k;
+
+    for (i = 0; i < s->nseries; i++)
         for (k = 0; k < nseries; k++)
             if (isfinite(point_value(&s->series[i], ids[k])) &&
                 point_value(&s->series[i], ids[k]) > max)
                 max = point_value(&s->series[i], ids[k]);
-    /* y axis: ticks at 1, 2 or 5 x 10^n (whole numbers for users), at most one a row */
-    {
-        int max_ticks = pl.h - 1 < 5 ? pl.h - 1 : 5;
-        double step = units_tick_step(max, max_ticks, whole), v;
-        int last_row = -1;
+    return max;
+}
 
-        top_v = units_tick_top(max, step);
-        for (y = 0; y < pl.h; y++)
-            mvaddch(top + 1 + y, LABEL_W - 1, '|');
-        for (v = 0; v <= top_v + step / 2; v += step) {
-            int row = pl.h - 1 - (int)lround(v / top_v * (pl.h - 1));
+/*
+ * The y axis beside the plot from row top: ticks at 1, 2 or 5 x 10^n
+ * (whole numbers for users), at most one a row, and the corner and the
+ * time axis' rule below. Returns the value at the top of the plot.
+ */
+static double
+draw_y_axis(const struct plot *pl, int top, double max, bool whole)
+{
+    int max_ticks = pl->h - 1 < 5 ? pl->h - 1 : 5, last_row = -1, y;
+    double step = units_tick_step(max, max_ticks, whole), top_v = units_tick_top(max, step), v;
+    char buf[32];
 
-            if (row == last_row || row < 0)
+    for (y = 0; y < pl->h; y++)
+        mvaddch(top + y, LABEL_W - 1, '|');
+    for (v = 0; v <= top_v + step / 2; v += step) {
+        int row = pl->h - 1 - (int)lround(v / top_v * (pl->h - 1));
+
+        if (row == last_row || row < 0)
+            continue;
+        last_row = row;
+        fmt_num(buf, sizeof(buf), fabs(v) < step / 2 ? 0 : v);
+        mvprintw(top + row, 0, "%*s", LABEL_W - 1, buf);
+    }
+    mvaddch(top + pl->h, LABEL_W - 1, '+');
+    mvhline(top + pl->h, LABEL_W, '-', pl->w + 1 > COLS - LABEL_W ? COLS - LABEL_W : pl->w + 1);
+    return top_v;
+}
+
+/*
+ * One series as line `which` (0 or 1) on the grid: a point per second
+ * spread over the width, joined by segments, cut at top_v.
+ */
+static void
+plot_series(struct plot *pl, const struct stats *s, enum series_id id, int which, double top_v)
+{
+    size_t n = s->nseries, i;
+    int px = 0, py = 0;
+
+    for (i = 0; i < n; i++) {
+        double v = point_value(&s->series[i], id);
+        int x1 = n > 1 ? (int)((double)i * (pl->pw - 1) / (double)(n - 1)) : 0;
+        int y1;
+
+        if (!isfinite(v) || v < 0)
+            v = 0;
+        if (v > top_v)
+            v = top_v;
+        y1 = (int)lround(v / top_v * (pl->ph - 1));
+
+        if (i == 0)
+            plot_dot(pl, x1, y1, which);
+        else
+            plot_segment(pl, px, py, x1, y1, which);
+        px = x1;
+        py = y1;
+    }
+}
+
+/* The grid's cells on the screen from row top, each in its line's colour. */
+static void
+paint_plot(const struct dash *d, const struct plot *pl, int top)
+{
+    int x, y;
+
+    for (y = 0; y < pl->h; y++) {
+        for (x = 0; x < pl->w; x++) {
+            unsigned char bits = pl->bits[y * pl->w + x], own = pl->owner[y * pl->w + x];
+            int attr = d->theme.series[own & 1 ? 0 : 1];
+
+            if (bits == 0)
                 continue;
-            last_row = row;
-            fmt_num(buf, sizeof(buf), fabs(v) < step / 2 ? 0 : v);
-            mvprintw(top + 1 + row, 0, "%*s", LABEL_W - 1, buf);
+            attron(attr);
+            if (pl->braille) {
+                char cell[4];
+
+                cell[braille_utf8(cell, bits)] = '\0';
+                mvaddstr(top + y, LABEL_W + x, cell);
+            } else {
+                mvaddch(top + y, LABEL_W + x, (chtype)(own & 1 ? ascii_mark[0] : ascii_mark[1]));
+            }
+            attroff(attr);
         }
     }
-    mvaddch(top + 1 + pl.h, LABEL_W - 1, '+');
-    mvhline(top + 1 + pl.h, LABEL_W, '-', pl.w + 1 > COLS - LABEL_W ? COLS - LABEL_W : pl.w + 1);
+}
 
-    if (n == 0) {
+/* The time labels on row y: start, middle and end of the run so far. */
+static void
+draw_time_labels(const struct plot *pl, const struct stats *s, int y)
+{
+    size_t n = s->nseries;
+    double span = n > 1 ? (double)(s->series[n - 1].sec - s->series[0].sec) : 0;
+    double t0 = n > 0 ? (double)s->series[0].sec - s->start_time : 0;
+    char t[3][32];
+    int len;
+
+    if (t0 < 0)
+        t0 = 0;
+    units_format_clock(t0, t[0], sizeof(t[0]));
+    units_format_clock(t0 + span / 2, t[1], sizeof(t[1]));
+    units_format_clock(t0 + span, t[2], sizeof(t[2]));
+    move(y, 0);
+    clrtoeol();
+    mvaddstr(y, LABEL_W, t[0]);
+    len = (int)strlen(t[1]);
+    if (span > 0 && pl->w > 30)
+        mvaddstr(y, LABEL_W + pl->w / 2 - len / 2, t[1]);
+    len = (int)strlen(t[2]);
+    mvaddstr(y, LABEL_W + pl->w - len, t[2]);
+    if (pl->w > 40)
+        mvaddstr(y, LABEL_W + (int)strlen(t[0]) + 2, "(run time, m:ss)");
+}
+
+/*
+ * One chart in rows top .. top+height-1: a title with the legend and the
+ * latest values, the plot with y labels, the time axis and its labels.
+ * The first series is drawn last, so it shows where the lines cross.
+ */
+static void
+draw_chart(struct dash *d, int top, int height, const char *title, const char *unit,
+           const enum series_id *ids, const char *const *labels, int nseries, bool whole)
+{
+    const struct stats *s = &d->view;
+    struct plot pl;
+    double top_v;
+    int k;
+
+    if (height < 4)
+        return;
+    plot_init(&pl, d, height);
+    draw_legend(d, &pl, top, title, unit, ids, labels, nseries);
+    top_v = draw_y_axis(&pl, top + 1, series_max(s, ids, nseries), whole);
+    if (s->nseries == 0) {
         mvaddnstr(top + 1 + pl.h / 2, LABEL_W + 2, "(waiting for data: one point a second)",
                   pl.w - 2);
     } else {
-        /* the lines */
-        for (k = nseries - 1; k >= 0; k--) {
-            int px = 0, py = 0;
-
-            for (i = 0; i < n; i++) {
-                double v = point_value(&s->series[i], ids[k]);
-                int x1 = n > 1 ? (int)((double)i * (pl.pw - 1) / (double)(n - 1)) : 0;
-                int y1;
-
-                if (!isfinite(v) || v < 0)
-                    v = 0;
-                if (v > top_v)
-                    v = top_v;
-                y1 = (int)lround(v / top_v * (pl.ph - 1));
-
-                if (i == 0)
-                    plot_dot(&pl, x1, y1, k);
-                else
-                    plot_segment(&pl, px, py, x1, y1, k);
-                px = x1;
-                py = y1;
-            }
-        }
-        for (y = 0; y < pl.h; y++) {
-            for (x = 0; x < pl.w; x++) {
-                unsigned char bits = pl.bits[y * pl.w + x], own = pl.owner[y * pl.w + x];
-                int attr = d->theme.series[own & 1 ? 0 : 1];
-
-                if (bits == 0)
-                    continue;
-                attron(attr);
-                if (pl.braille) {
-                    char cell[4];
-
-                    cell[braille_utf8(cell, bits)] = '\0';
-                    mvaddstr(top + 1 + y, LABEL_W + x, cell);
-                } else {
-                    mvaddch(top + 1 + y, LABEL_W + x, (chtype)(own & 1 ? ascii_mark[0]
-                                                                       : ascii_mark[1]));
-                }
-                attroff(attr);
-            }
-        }
+        for (k = nseries - 1; k >= 0; k--)
+            plot_series(&pl, s, ids[k], k, top_v);
+        paint_plot(d, &pl, top + 1);
     }
-
-    /* time labels: start, middle, end of the run so far */
-    span = n > 1 ? (double)(s->series[n - 1].sec - s->series[0].sec) : 0;
-    {
-        double t0 = n > 0 ? (double)s->series[0].sec - s->start_time : 0;
-        char t[3][32];
-        int len;
-
-        if (t0 < 0)
-            t0 = 0;
-        fmt_time(t[0], sizeof(t[0]), t0);
-        fmt_time(t[1], sizeof(t[1]), t0 + span / 2);
-        fmt_time(t[2], sizeof(t[2]), t0 + span);
-        move(top + 2 + pl.h, 0);
-        clrtoeol();
-        mvaddstr(top + 2 + pl.h, LABEL_W, t[0]);
-        len = (int)strlen(t[1]);
-        if (span > 0 && pl.w > 30)
-            mvaddstr(top + 2 + pl.h, LABEL_W + pl.w / 2 - len / 2, t[1]);
-        len = (int)strlen(t[2]);
-        mvaddstr(top + 2 + pl.h, LABEL_W + pl.w - len, t[2]);
-        if (pl.w > 40)
-            mvaddstr(top + 2 + pl.h, LABEL_W + (int)strlen(t[0]) + 2, "(run time, m:ss)");
-    }
+    draw_time_labels(&pl, s, top + 2 + pl.h);
     free(pl.bits);
     free(pl.owner);
 }
