@@ -55,6 +55,7 @@ struct prepared {
     enum method_mode mode;
     CURLU *url;              /* t->url, parsed once */
     const char *proxy;       /* "" for none */
+    long check_number;       /* the first of the numbers of its checks, then captures (failure keys) */
     bool sign;               /* aws_sigv4: signed per request (headers always built per request) */
     bool aws_errors;         /* an AWS service: failures are named by AWS's error type */
 };
@@ -192,9 +193,9 @@ add_line(struct prepared *p, const struct tmpl *t, const char *text)
     p->nlines++;
 }
 
-/* Build the prepared form of one task of class c. */
+/* Build the prepared form of one task of class c; its checks' numbers start at check_number. */
 static struct prepared *
-prepare_task(const struct user_class *c, const struct task *t)
+prepare_task(const struct user_class *c, const struct task *t, long check_number)
 {
     struct prepared *p = xcalloc(1, sizeof(*p));
     bool body = t->body != NULL;
@@ -223,6 +224,7 @@ prepare_task(const struct user_class *c, const struct task *t)
             !has_header(c->headers, c->nheaders, "Content-Type"))
             add_line(p, NULL, "Content-Type:");
     }
+    p->check_number = check_number;
     if (t->opts.aws_sigv4[0] != '\0')
         p->sign = p->dynamic_headers = true;
     p->aws_errors = p->sign || strstr(t->url, ".amazonaws.com") != NULL ||
@@ -266,13 +268,19 @@ void
 http_prepare(struct scenario *sc)
 {
     size_t i, j;
+    long check_number = 0;
 
     http_unprepare(sc);
     prepare_generation++;
     read_proxy_env();
-    for (i = 0; i < sc->nclasses; i++)
-        for (j = 0; j < sc->classes[i].ntasks; j++)
-            sc->classes[i].tasks[j].http = prepare_task(&sc->classes[i], &sc->classes[i].tasks[j]);
+    for (i = 0; i < sc->nclasses; i++) {
+        for (j = 0; j < sc->classes[i].ntasks; j++) {
+            struct task *t = &sc->classes[i].tasks[j];
+
+            t->http = prepare_task(&sc->classes[i], t, check_number);
+            check_number += (long)(t->nchecks + t->ncaptures);
+        }
+    }
 }
 
 void
@@ -824,6 +832,7 @@ http_result_read(struct http_conn *c, const struct task *t, CURLcode rc, struct 
 void
 http_inspect(struct http_conn *c, const struct task *t, struct http_result *r, struct buf *vars)
 {
+    const struct prepared *p = t->http;
     struct check_response resp;
     enum check_failure why = CHECK_OK;
     size_t i;
@@ -836,8 +845,11 @@ http_inspect(struct http_conn *c, const struct task *t, struct http_result *r, s
     resp.truncated = c->truncated;
     resp.seconds = (double)r->total_us / 1e6;
     for (i = 0; i < t->nchecks && why == CHECK_OK; i++)
-        if ((why = check_run(&t->checks[i], &resp)) != CHECK_OK)
-            r->code = (long)t->serial * 64 + (long)i;
+        if ((why = check_run(&t->checks[i], &resp)) != CHECK_OK) {
+            r->check.capture = false;
+            r->check.index = (unsigned)i;
+            r->code = p->check_number + (long)i;
+        }
     for (i = 0; i < t->ncaptures && why == CHECK_OK; i++) {
         const struct capture *cap = &t->captures[i];
 
@@ -849,8 +861,11 @@ http_inspect(struct http_conn *c, const struct task *t, struct http_result *r, s
         } else {
             why = CHECK_MISSING;
         }
-        if (why != CHECK_OK)
-            r->code = (long)t->serial * 64 + 32 + (long)i;
+        if (why != CHECK_OK) {
+            r->check.capture = true;
+            r->check.index = (unsigned)i;
+            r->code = p->check_number + (long)(t->nchecks + i);
+        }
     }
     check_response_done(&resp);
     if (why != CHECK_OK) {
@@ -926,12 +941,12 @@ http_describe(const struct http_result *r, const struct http_conn *c, const stru
         return false;
     }
     if (r->kind == HTTP_ERR_CHECK) {
-        size_t i = (size_t)(r->code % 64);
+        size_t i = r->check.index;
 
-        if (t != NULL && i < 32 && i < t->nchecks)
+        if (t != NULL && !r->check.capture && i < t->nchecks)
             check_describe(&t->checks[i], (enum check_failure)r->detail, buf, size);
-        else if (t != NULL && i >= 32 && i - 32 < t->ncaptures)
-            capture_describe(&t->captures[i - 32], (enum check_failure)r->detail, buf, size);
+        else if (t != NULL && r->check.capture && i < t->ncaptures)
+            capture_describe(&t->captures[i], (enum check_failure)r->detail, buf, size);
         else
             snprintf(buf, size, "check failed");
         secret_redact(buf);

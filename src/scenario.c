@@ -1055,8 +1055,7 @@ opts_inherit(struct request_opts *o, const struct request_opts *from)
 
 /* Compile a task's body, resolve its options; 0 or -1 with *err ("file:line: ..."). */
 static int
-finish_task(struct scenario *sc, struct user_class *c, struct task *t, unsigned serial,
-            char **err)
+finish_task(struct scenario *sc, struct user_class *c, struct task *t, char **err)
 {
     size_t i;
     char *why = NULL;
@@ -1070,7 +1069,6 @@ finish_task(struct scenario *sc, struct user_class *c, struct task *t, unsigned 
         }
     }
     opts_inherit(&t->opts, &c->opts);
-    t->serial = serial;
     for (i = 0; i < t->nchecks; i++)
         if (t->checks[i].kind != CHECK_TIME)
             t->needs_body = true;
@@ -1086,7 +1084,6 @@ finish(struct loader *ld, char **err)
 {
     struct scenario *sc = ld->sc;
     size_t i, j;
-    unsigned serial = 0;
 
     for (i = 0; i < ld->ntasks; i++) {
         struct pending_task *p = &ld->tasks[i];
@@ -1165,7 +1162,7 @@ finish(struct loader *ld, char **err)
             return -1;
         }
         for (j = 0; j < c->ntasks; j++)
-            if (finish_task(sc, c, &c->tasks[j], serial++, err) < 0)
+            if (finish_task(sc, c, &c->tasks[j], err) < 0)
                 return -1;
         class_weigh(c);
         if (c->nmain == 0) {
