@@ -1,0 +1,183 @@
+#!/bin/sh
+# Proxies from the environment, as curl applies them, the same for the
+# reachability check before the run and for every request:
+#  - http_proxy, with a host name only the proxy can resolve: the check and
+#    the requests go through the proxy (the check opens a connection to it
+#    and sends nothing), and the proxy forwarded as many requests as cicada
+#    counted, as the target answered;
+#  - all_proxy likewise, to 127.0.0.1;
+#  - NO_PROXY=127.0.0.1 bypasses the proxy: it sees nothing;
+#  - HTTP_PROXY in upper case is ignored (curl's rule): it sees nothing.
+. "$top_srcdir/tests/lib.sh"
+
+# a forward proxy: absolute-form requests forwarded on one upstream connection
+# per client connection; the name "cicada-target.invalid" resolves (here) to
+# 127.0.0.1. GET /__counts (origin form) answers its counters: requests
+# forwarded, connections that sent no request, requests for unknown hosts.
+cat >"$T/proxy.py" <<'EOP'
+import http.client, http.server, os, socketserver, sys, threading
+from urllib.parse import urlsplit
+
+port_file = sys.argv[1]
+names = {"cicada-target.invalid": "127.0.0.1", "127.0.0.1": "127.0.0.1"}
+lock = threading.Lock()
+counts = {"connections": 0, "silent_connections": 0, "forwarded": 0, "refused": 0}
+hop = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te",
+       "trailer", "upgrade", "proxy-authorization", "proxy-authenticate"}
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        super().setup()
+        self.requests_seen = 0
+        self.upstream = None
+        with lock:
+            counts["connections"] += 1
+
+    def finish(self):
+        super().finish()
+        if self.upstream is not None:
+            self.upstream.close()
+        if self.requests_seen == 0:
+            with lock:
+                counts["silent_connections"] += 1
+
+    def answer(self, status, body, ctype="text/plain"):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def forward(self):
+        self.requests_seen += 1
+        if self.path == "/__counts":
+            with lock:
+                body = ("%(forwarded)d %(silent_connections)d %(refused)d\n" % counts).encode()
+            return self.answer(200, body)
+        url = urlsplit(self.path)
+        addr = names.get(url.hostname or "")
+        if url.scheme != "http" or addr is None:
+            with lock:
+                counts["refused"] += 1
+            return self.answer(502, b"unknown host\n")
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else None
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in hop}
+        if self.upstream is None:
+            self.upstream = http.client.HTTPConnection(addr, url.port or 80, timeout=10)
+        target = url.path or "/"
+        if url.query:
+            target += "?" + url.query
+        self.upstream.request(self.command, target, body=body, headers=headers)
+        resp = self.upstream.getresponse()
+        data = resp.read()
+        with lock:
+            counts["forwarded"] += 1
+        self.send_response(resp.status, resp.reason)
+        for k, v in resp.getheaders():
+            if k.lower() not in hop and k.lower() != "content-length":
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = forward
+
+    def log_message(self, *args):
+        pass
+
+class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+srv = Server(("127.0.0.1", 0), Handler)
+with open(port_file + ".tmp", "w") as f:
+    f.write("%d\n" % srv.server_address[1])
+os.rename(port_file + ".tmp", port_file)
+srv.serve_forever()
+EOP
+
+python3 "$T/proxy.py" "$T/proxy.port" 2>"$T/proxy.err" &
+track_pid $!
+i=0
+while [ ! -s "$T/proxy.port" ] && [ "$i" -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+[ -s "$T/proxy.port" ] || fail "the proxy did not start: $(cat "$T/proxy.err")"
+PROXY=http://127.0.0.1:$(cat "$T/proxy.port")
+
+start_target
+
+# proxy_count N: the proxy's Nth counter so far (1 forwarded, 2 connections
+# without a request, 3 requests for unknown hosts)
+proxy_count() {
+    lib_c=$(curl -s -f --noproxy '*' --max-time 10 "$PROXY/__counts") ||
+        fail "cannot read the proxy's counters"
+    echo "$lib_c" | cut -d ' ' -f "$1"
+}
+
+# run_case NAME HOST VAR=VALUE...: 4 users for 2 s against HOST with the
+# proxy variables given (every other one unset); sets REPORTED, SERVED
+# (the target's count), FORWARDED and SILENT (the proxy's, for this run)
+run_case() {
+    name=$1
+    host=$2
+    shift 2
+    cat >"$T/p.ini" <<EOI
+[run]
+host = $host
+
+[user U]
+wait = constant 0.01
+
+[task U get]
+path = /ok
+
+[task U post]
+method = POST
+path = /echo
+body = through
+EOI
+    target_reset
+    before_fwd=$(proxy_count 1)
+    before_silent=$(proxy_count 2)
+    env -u http_proxy -u HTTP_PROXY -u https_proxy -u HTTPS_PROXY -u all_proxy -u ALL_PROXY \
+        -u no_proxy -u NO_PROXY "$@" \
+        "$CICADA" -f "$T/p.ini" --headless -u 4 -r 100 -t 2s 2>"$T/err"
+    rc=$?
+    [ "$rc" = 0 ] || fail "$name: exit status $rc: $(tail -5 "$T/err")"
+    REPORTED=$(python3 "$top_srcdir/tests/tables.py" "$T/err" get Aggregated reqs) ||
+        fail "$name: no final table"
+    fails=$(python3 "$top_srcdir/tests/tables.py" "$T/err" get Aggregated fails)
+    [ "$fails" = 0 ] || fail "$name: $fails failures: $(tail -20 "$T/err")"
+    SERVED=$(target_count)
+    FORWARDED=$(($(proxy_count 1) - before_fwd))
+    SILENT=$(($(proxy_count 2) - before_silent))
+    echo "$name: cicada $REPORTED requests, target $SERVED, proxy forwarded $FORWARDED" \
+         "and saw $SILENT connections without a request"
+    [ "$REPORTED" -ge 20 ] || fail "$name: too few requests ($REPORTED)"
+    [ "$REPORTED" = "$SERVED" ] || fail "$name: cicada reported $REPORTED, the target served $SERVED"
+}
+
+name=cicada-target.invalid:$TARGET_PORT
+
+# through http_proxy to a name only the proxy resolves: the check passes
+run_case http_proxy "http://$name" "http_proxy=$PROXY"
+[ "$FORWARDED" = "$REPORTED" ] || fail "http_proxy: the proxy forwarded $FORWARDED, cicada reported $REPORTED"
+[ "$SILENT" -ge 1 ] || fail "http_proxy: the check before the run did not connect to the proxy"
+
+# all_proxy applies to http URLs too
+run_case ALL_PROXY "http://127.0.0.1:$TARGET_PORT" "ALL_PROXY=$PROXY"
+[ "$FORWARDED" = "$REPORTED" ] || fail "ALL_PROXY: the proxy forwarded $FORWARDED, cicada reported $REPORTED"
+[ "$SILENT" -ge 1 ] || fail "ALL_PROXY: the check before the run did not connect to the proxy"
+
+# NO_PROXY (or no_proxy): the proxy sees nothing, the check included
+run_case NO_PROXY "http://127.0.0.1:$TARGET_PORT" "http_proxy=$PROXY" "NO_PROXY=127.0.0.1"
+[ "$FORWARDED" = 0 ] && [ "$SILENT" = 0 ] || fail "NO_PROXY=127.0.0.1: the proxy was used"
+
+# HTTP_PROXY in upper case is not read (curl's rule, for CGI environments)
+run_case HTTP_PROXY "http://127.0.0.1:$TARGET_PORT" "HTTP_PROXY=$PROXY"
+[ "$FORWARDED" = 0 ] && [ "$SILENT" = 0 ] || fail "HTTP_PROXY: the proxy was used"
+
+[ "$(proxy_count 3)" = 0 ] || fail "the proxy refused requests for unknown hosts"
+echo "ok"
