@@ -1006,7 +1006,11 @@ http_preflight(const char *url, const struct settings *s, char **err)
     rc = curl_easy_perform(e);
     if (rc != CURLE_OK) {
         curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
-        if (rc == CURLE_COULDNT_CONNECT && os_errno > 0)
+        if (rc == CURLE_COULDNT_CONNECT && os_errno > 0 && proxy_in_env && errbuf[0] != '\0')
+            /* the address may be the proxy's: libcurl's text names the one it tried */
+            *err = xasprintf("cannot connect (proxy variables are set): %s: %s", errbuf,
+                             strerror((int)os_errno));
+        else if (rc == CURLE_COULDNT_CONNECT && os_errno > 0)
             *err = xasprintf("cannot connect: %s", strerror((int)os_errno));
         else if (rc == CURLE_OPERATION_TIMEDOUT)
             *err = xasprintf("cannot connect: no answer within %g s", s->connect_timeout);

@@ -10,7 +10,8 @@
 #    (CONNECT) for the check and the requests, whose count is the TLS
 #    server's;
 #  - NO_PROXY=127.0.0.1 bypasses the proxy: it sees nothing;
-#  - HTTP_PROXY in upper case is ignored (curl's rule): it sees nothing.
+#  - HTTP_PROXY in upper case is ignored (curl's rule): it sees nothing;
+#  - a proxy that does not answer: the check fails naming its address.
 . "$top_srcdir/tests/lib.sh"
 
 # a forward proxy: absolute-form requests forwarded on one upstream connection
@@ -215,6 +216,20 @@ run_case HTTP_PROXY "http://127.0.0.1:$TARGET_PORT" "HTTP_PROXY=$PROXY"
 [ "$FORWARDED" = 0 ] && [ "$SILENT" = 0 ] || fail "HTTP_PROXY: the proxy was used"
 
 [ "$(proxy_count 3)" = 0 ] || fail "the proxy refused requests for unknown hosts"
+
+# a proxy that is not there: the check says so, naming the proxy's address,
+# exit status 2, and the target receives nothing
+dead=$(free_port)
+target_reset
+env -u HTTP_PROXY -u https_proxy -u HTTPS_PROXY -u all_proxy -u ALL_PROXY -u no_proxy \
+    -u NO_PROXY "http_proxy=http://127.0.0.1:$dead" \
+    "$CICADA" -f "$T/p.ini" --headless -u 1 -t 1s 2>"$T/err"
+rc=$?
+[ "$rc" = 2 ] || fail "no proxy listening: exit status $rc, expected 2: $(tail -3 "$T/err")"
+grep -q "unreachable: cannot connect (proxy variables are set): .*127\.0\.0\.1 port $dead" "$T/err" ||
+    fail "no proxy listening: the message does not name the proxy: $(cat "$T/err")"
+[ "$(target_count)" = 0 ] || fail "no proxy listening: the target received requests"
+echo "no proxy listening: $(tail -1 "$T/err")"
 
 # https through https_proxy: a tunnel for the check, then for the requests
 command -v openssl >/dev/null || skip "no openssl for a TLS server (the http cases passed)"
