@@ -277,28 +277,6 @@ console_print_requests(FILE *out, const struct stats *s, int name_width, bool cu
     flush_buf(out, &b);
 }
 
-/* "Response time percentiles (approximated)" table, followed by an empty line. */
-void
-console_print_percentiles(FILE *out, const struct stats *s, int name_width)
-{
-    struct buf b;
-
-    buf_init(&b);
-    render_percentiles(&b, s, name_width);
-    flush_buf(out, &b);
-}
-
-/* "Error report"; nothing when there are no errors. */
-void
-console_print_errors(FILE *out, const struct stats *s, int name_width)
-{
-    struct buf b;
-
-    buf_init(&b);
-    render_errors(&b, s, name_width);
-    flush_buf(out, &b);
-}
-
 /* The final output: totals table, percentiles, error report. */
 void
 console_print_final(FILE *out, const struct stats *s, int name_width)

@@ -26,12 +26,8 @@ int console_name_width_for(int cols);
  * Each table is followed by one empty line, as Locust prints it.
  */
 void console_print_requests(FILE *out, const struct stats *s, int name_width, bool current);
-void console_print_percentiles(FILE *out, const struct stats *s, int name_width);
 
-/* Prints nothing when there are no errors. */
-void console_print_errors(FILE *out, const struct stats *s, int name_width);
-
-/* The three final blocks in Locust's order. */
+/* The three final blocks in Locust's order (no error report when there are no errors). */
 void console_print_final(FILE *out, const struct stats *s, int name_width);
 
 #endif

@@ -1,15 +1,16 @@
 /*
  * http.c: requests as libcurl sees them. Each task is prepared once (its
- * header list, its URL parsed into a CURLU, its proxy, how its method maps
+ * header list, its URL parsed into a CURLU, how its method maps
  * onto libcurl's options); each user owns one easy handle, set up once and
  * then pointed at a task per request, so the per-request path allocates
  * nothing of cicada's own. A handle that sends the same task again keeps
  * its options: libcurl then neither copies nor parses the URL again.
  *
- * Proxies: the environment (http_proxy, https_proxy, all_proxy, no_proxy,
- * as curl reads them) is read once here, and the result is set explicitly
- * on every handle, because libcurl would otherwise read the environment
- * on every transfer.
+ * Proxies: libcurl applies the environment's proxy variables (http_proxy,
+ * https_proxy, all_proxy, no_proxy, by curl's rules) itself, in the same
+ * way to every request, redirect and the pre-flight check. It looks them
+ * up on every transfer, though, so when none is set (the usual case) every
+ * handle is told once that there is no proxy, and no transfer looks.
  */
 #include "config.h"
 
@@ -54,7 +55,7 @@ struct prepared {
     size_t body_len;
     enum method_mode mode;
     CURLU *url;              /* t->url, parsed once */
-    const char *proxy;       /* "" for none */
+    long check_number;       /* the first of the numbers of its checks, then captures (failure keys) */
     bool sign;               /* aws_sigv4: signed per request (headers always built per request) */
     bool aws_errors;         /* an AWS service: failures are named by AWS's error type */
 };
@@ -62,38 +63,39 @@ struct prepared {
 /* Bumped by every http_prepare: handles set up before it set their task again. */
 static unsigned prepare_generation;
 
-/* The proxy settings read from the environment once, by http_prepare. */
-static char *env_noproxy;    /* "" for none */
-static char *env_proxy_http;
-static char *env_proxy_https;
+/* Does the environment name a proxy (read once, by http_global_init)? */
+static bool proxy_in_env;
 
-/* The first non-empty variable of the list (NULL-terminated), or "". */
-static char *
-env_first(const char *const *names)
+/*
+ * Is any variable set (not empty) from which libcurl may take a proxy for
+ * an http or https URL? A superset of what it reads (it ignores
+ * HTTP_PROXY): when any is set, libcurl decides.
+ */
+static bool
+env_names_proxy(void)
 {
-    for (; *names != NULL; names++) {
-        const char *v = getenv(*names);
+    static const char *const names[] = { "http_proxy", "HTTP_PROXY", "https_proxy",
+                                         "HTTPS_PROXY", "all_proxy", "ALL_PROXY" };
+    size_t i;
+
+    for (i = 0; i < ARRAY_LEN(names); i++) {
+        const char *v = getenv(names[i]);
 
         if (v != NULL && v[0] != '\0')
-            return xstrdup(v);
+            return true;
     }
-    return xstrdup("");
+    return false;
 }
 
-/* Read the proxy variables the way curl does (http_proxy only in lower case). */
+/* The proxy options of a handle: the same for every request and the pre-flight check. */
 static void
-read_proxy_env(void)
+set_proxy(CURL *e)
 {
-    static const char *const noproxy[] = { "no_proxy", "NO_PROXY", NULL };
-    static const char *const http[] = { "http_proxy", "all_proxy", "ALL_PROXY", NULL };
-    static const char *const https[] = { "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
-                                         NULL };
-
-    if (env_noproxy != NULL)
-        return;
-    env_noproxy = env_first(noproxy);
-    env_proxy_http = env_first(http);
-    env_proxy_https = env_first(https);
+    if (proxy_in_env)
+        return;              /* libcurl applies the environment's proxies and no_proxy */
+    /* explicit: no environment look-up per transfer */
+    curl_easy_setopt(e, CURLOPT_PROXY, "");
+    curl_easy_setopt(e, CURLOPT_NOPROXY, "");
 }
 
 /*
@@ -113,6 +115,7 @@ http_global_init(void)
 
     if (rc != CURLE_OK)
         fatal("curl_global_init failed");
+    proxy_in_env = env_names_proxy();
 }
 
 const char *
@@ -133,10 +136,6 @@ void
 http_global_cleanup(void)
 {
     curl_global_cleanup();
-    free(env_noproxy);
-    free(env_proxy_http);
-    free(env_proxy_https);
-    env_noproxy = env_proxy_http = env_proxy_https = NULL;
 }
 
 /* Does the header line "Name: value" have this name? */
@@ -192,9 +191,9 @@ add_line(struct prepared *p, const struct tmpl *t, const char *text)
     p->nlines++;
 }
 
-/* Build the prepared form of one task of class c. */
+/* Build the prepared form of one task of class c; its checks' numbers start at check_number. */
 static struct prepared *
-prepare_task(const struct user_class *c, const struct task *t)
+prepare_task(const struct user_class *c, const struct task *t, long check_number)
 {
     struct prepared *p = xcalloc(1, sizeof(*p));
     bool body = t->body != NULL;
@@ -223,6 +222,7 @@ prepare_task(const struct user_class *c, const struct task *t)
             !has_header(c->headers, c->nheaders, "Content-Type"))
             add_line(p, NULL, "Content-Type:");
     }
+    p->check_number = check_number;
     if (t->opts.aws_sigv4[0] != '\0')
         p->sign = p->dynamic_headers = true;
     p->aws_errors = p->sign || strstr(t->url, ".amazonaws.com") != NULL ||
@@ -258,7 +258,6 @@ prepare_task(const struct user_class *c, const struct task *t)
         curl_url_cleanup(p->url);
         p->url = NULL;
     }
-    p->proxy = strncasecmp(t->url, "https:", 6) == 0 ? env_proxy_https : env_proxy_http;
     return p;
 }
 
@@ -266,13 +265,18 @@ void
 http_prepare(struct scenario *sc)
 {
     size_t i, j;
+    long check_number = 0;
 
     http_unprepare(sc);
     prepare_generation++;
-    read_proxy_env();
-    for (i = 0; i < sc->nclasses; i++)
-        for (j = 0; j < sc->classes[i].ntasks; j++)
-            sc->classes[i].tasks[j].http = prepare_task(&sc->classes[i], &sc->classes[i].tasks[j]);
+    for (i = 0; i < sc->nclasses; i++) {
+        for (j = 0; j < sc->classes[i].ntasks; j++) {
+            struct task *t = &sc->classes[i].tasks[j];
+
+            t->http = prepare_task(&sc->classes[i], t, check_number);
+            check_number += (long)(t->nchecks + t->ncaptures);
+        }
+    }
 }
 
 void
@@ -524,8 +528,7 @@ http_conn_init(struct http_conn *c, const struct settings *s, void *owner)
     c->settings = s;
     curl_easy_setopt(c->easy, CURLOPT_ERRORBUFFER, c->errbuf);
     curl_easy_setopt(c->easy, CURLOPT_NOSIGNAL, 1L);
-    /* explicit (maybe empty): no environment look-up per transfer */
-    curl_easy_setopt(c->easy, CURLOPT_NOPROXY, env_noproxy != NULL ? env_noproxy : "");
+    set_proxy(c->easy);
     curl_easy_setopt(c->easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS, (long)(s->timeout * 1000));
     curl_easy_setopt(c->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)(s->connect_timeout * 1000));
@@ -719,7 +722,6 @@ http_conn_set_task(struct http_conn *c, const struct task *t, const struct tmpl_
         curl_easy_setopt(e, CURLOPT_CURLU, NULL);
         curl_easy_setopt(e, CURLOPT_URL, t->url);
     }
-    curl_easy_setopt(e, CURLOPT_PROXY, p->proxy != NULL ? p->proxy : "");
     if (!p->dynamic_headers)
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, p->headers);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(task_timeout(t, s) * 1000));
@@ -824,6 +826,7 @@ http_result_read(struct http_conn *c, const struct task *t, CURLcode rc, struct 
 void
 http_inspect(struct http_conn *c, const struct task *t, struct http_result *r, struct buf *vars)
 {
+    const struct prepared *p = t->http;
     struct check_response resp;
     enum check_failure why = CHECK_OK;
     size_t i;
@@ -836,8 +839,11 @@ http_inspect(struct http_conn *c, const struct task *t, struct http_result *r, s
     resp.truncated = c->truncated;
     resp.seconds = (double)r->total_us / 1e6;
     for (i = 0; i < t->nchecks && why == CHECK_OK; i++)
-        if ((why = check_run(&t->checks[i], &resp)) != CHECK_OK)
-            r->code = (long)t->serial * 64 + (long)i;
+        if ((why = check_run(&t->checks[i], &resp)) != CHECK_OK) {
+            r->check.capture = false;
+            r->check.index = (unsigned)i;
+            r->code = p->check_number + (long)i;
+        }
     for (i = 0; i < t->ncaptures && why == CHECK_OK; i++) {
         const struct capture *cap = &t->captures[i];
 
@@ -849,8 +855,11 @@ http_inspect(struct http_conn *c, const struct task *t, struct http_result *r, s
         } else {
             why = CHECK_MISSING;
         }
-        if (why != CHECK_OK)
-            r->code = (long)t->serial * 64 + 32 + (long)i;
+        if (why != CHECK_OK) {
+            r->check.capture = true;
+            r->check.index = (unsigned)i;
+            r->code = p->check_number + (long)(t->nchecks + i);
+        }
     }
     check_response_done(&resp);
     if (why != CHECK_OK) {
@@ -926,12 +935,12 @@ http_describe(const struct http_result *r, const struct http_conn *c, const stru
         return false;
     }
     if (r->kind == HTTP_ERR_CHECK) {
-        size_t i = (size_t)(r->code % 64);
+        size_t i = r->check.index;
 
-        if (t != NULL && i < 32 && i < t->nchecks)
+        if (t != NULL && !r->check.capture && i < t->nchecks)
             check_describe(&t->checks[i], (enum check_failure)r->detail, buf, size);
-        else if (t != NULL && i >= 32 && i - 32 < t->ncaptures)
-            capture_describe(&t->captures[i - 32], (enum check_failure)r->detail, buf, size);
+        else if (t != NULL && r->check.capture && i < t->ncaptures)
+            capture_describe(&t->captures[i], (enum check_failure)r->detail, buf, size);
         else
             snprintf(buf, size, "check failed");
         secret_redact(buf);
@@ -991,13 +1000,17 @@ http_preflight(const char *url, const struct settings *s, char **err)
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_PROXY, "");
+    set_proxy(e);            /* through the proxy the requests will take, if any */
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)(s->connect_timeout * 1000));
     rc = curl_easy_perform(e);
     if (rc != CURLE_OK) {
         curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
-        if (rc == CURLE_COULDNT_CONNECT && os_errno > 0)
+        if (rc == CURLE_COULDNT_CONNECT && os_errno > 0 && proxy_in_env && errbuf[0] != '\0')
+            /* the address may be the proxy's: libcurl's text names the one it tried */
+            *err = xasprintf("cannot connect (proxy variables are set): %s: %s", errbuf,
+                             strerror((int)os_errno));
+        else if (rc == CURLE_COULDNT_CONNECT && os_errno > 0)
             *err = xasprintf("cannot connect: %s", strerror((int)os_errno));
         else if (rc == CURLE_OPERATION_TIMEDOUT)
             *err = xasprintf("cannot connect: no answer within %g s", s->connect_timeout);

@@ -22,7 +22,7 @@
 enum http_error_kind {
     HTTP_ERR_TRANSPORT = 1,  /* code = CURLcode, detail = errno */
     HTTP_ERR_STATUS = 2,     /* code = HTTP status */
-    HTTP_ERR_CHECK = 3,      /* code = task serial * 64 + check (or 32 + capture), detail = why */
+    HTTP_ERR_CHECK = 3,      /* code = the check's number (see http_result), detail = why */
     HTTP_ERR_UNSAFE = 4,     /* not sent: code = header line + 1, or -1 for the URL */
     HTTP_ERR_ABANDONED = 5,  /* on the wire when the run stopped without waiting for it */
 };
@@ -114,6 +114,16 @@ bool http_conn_dead(const struct http_conn *c, CURLcode rc);
  */
 bool http_conn_again(struct http_conn *c, CURLcode rc);
 
+/* Which check or capture of the task failed (HTTP_ERR_CHECK). */
+struct http_failed_check {
+    bool capture;            /* an entry of t->captures, else of t->checks */
+    unsigned index;          /* in that array */
+};
+
+/*
+ * A failure is counted under the key (task's entry, kind, code, detail), so
+ * failures with the same key share one reason in the error report.
+ */
 struct http_result {
     long status;             /* 0 when no response */
     uint64_t total_us;
@@ -121,8 +131,10 @@ struct http_result {
     uint64_t bytes;
     bool failed;
     int kind;                /* enum http_error_kind when failed */
-    long code;
+    long code;               /* with HTTP_ERR_CHECK: a number http_prepare gave that check or
+                                capture, distinct over the scenario (tasks may share an entry) */
     long detail;             /* with HTTP_ERR_STATUS: 0, or aws_error_key of AWS's error type */
+    struct http_failed_check check; /* with HTTP_ERR_CHECK */
     unsigned resends;        /* times the request was sent again (counted, not new requests) */
     bool throttled;          /* a failure by throttling: 429, 503, or AWS's throttling types */
 };

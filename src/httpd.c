@@ -85,7 +85,6 @@ struct httpd {
     unsigned long total_conns;
     unsigned long next_id;
     struct httpd_request *pending;
-    unsigned npending;
 };
 
 /* Standard reason phrase for a status code ("Unknown" for the rest). */
@@ -168,7 +167,6 @@ pending_link(struct httpd *srv, struct httpd_request *r)
     if (srv->pending != NULL)
         srv->pending->prev = r;
     srv->pending = r;
-    srv->npending++;
 }
 
 /* Take a request off the server's pending list. */
@@ -182,7 +180,6 @@ pending_unlink(struct httpd *srv, struct httpd_request *r)
     if (r->next != NULL)
         r->next->prev = r->prev;
     r->prev = r->next = NULL;
-    srv->npending--;
 }
 
 /* Free a request and everything it owns. */
@@ -612,13 +609,6 @@ unsigned
 httpd_connections(const struct httpd *srv)
 {
     return srv->nconns;
-}
-
-/* Number of requests handed to the handler and not yet answered. */
-unsigned
-httpd_pending(const struct httpd *srv)
-{
-    return srv->npending;
 }
 
 /* Connections accepted and the most open at once, optionally restarting both. */

@@ -60,9 +60,8 @@ void httpd_respond(struct httpd *srv, struct httpd_req *req, int status,
                    const char *extra_headers, const char *content_type,
                    const char *body, size_t body_len);
 
-/* Number of open connections and of requests waiting for httpd_respond. */
+/* Number of open connections. */
 unsigned httpd_connections(const struct httpd *srv);
-unsigned httpd_pending(const struct httpd *srv);
 
 /* Added for tests/target: connections accepted and most open at once since the last reset (reset != 0 restarts both). */
 void httpd_conn_counts(struct httpd *srv, unsigned long *total, unsigned *peak, int reset);

@@ -5,8 +5,8 @@
  * error string, never a crash) and encoding what a worker sends, among
  * them the statistics report, a delta since the previous report computed
  * from two copies of the statistics model. No sockets here: see
- * locust_worker.h. The wire format is described in
- * shared/reference/locust-worker-protocol.md.
+ * locust_worker.h. The wire format is Locust's own (locust/rpc/protocol.py,
+ * the messages of locust/runners.py).
  */
 #ifndef CICADA_LOCUST_PROTO_H
 #define CICADA_LOCUST_PROTO_H

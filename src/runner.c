@@ -871,16 +871,6 @@ runner_user_count(const struct runner *r)
     return n;
 }
 
-unsigned
-runner_in_flight(const struct runner *r)
-{
-    unsigned i, n = 0;
-
-    for (i = 0; i < r->nworkers; i++)
-        n += worker_in_flight(r->workers[i]);
-    return n;
-}
-
 double
 runner_spawn_rate(const struct runner *r)
 {

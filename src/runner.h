@@ -106,7 +106,6 @@ bool runner_time_limit_hit(const struct runner *r);
 /* Did the last test end because its load shape was over? */
 bool runner_shape_done(const struct runner *r);
 unsigned runner_user_count(const struct runner *r);   /* alive now, over all workers */
-unsigned runner_in_flight(const struct runner *r);
 double runner_spawn_rate(const struct runner *r);
 unsigned runner_threads(const struct runner *r);
 

@@ -1098,8 +1098,7 @@ opts_inherit(struct request_opts *o, const struct request_opts *from)
 
 /* Compile a task's body, resolve its options; 0 or -1 with *err ("file:line: ..."). */
 static int
-finish_task(struct scenario *sc, struct user_class *c, struct task *t, unsigned serial,
-            char **err)
+finish_task(struct scenario *sc, struct user_class *c, struct task *t, char **err)
 {
     size_t i;
     char *why = NULL;
@@ -1113,7 +1112,6 @@ finish_task(struct scenario *sc, struct user_class *c, struct task *t, unsigned 
         }
     }
     opts_inherit(&t->opts, &c->opts);
-    t->serial = serial;
     for (i = 0; i < t->nchecks; i++)
         if (t->checks[i].kind != CHECK_TIME)
             t->needs_body = true;
@@ -1208,9 +1206,9 @@ place_task(struct scenario *sc, struct pending_task *p, char **err)
     return 0;
 }
 
-/* Finish a class's tasks (numbering them from *serial) and check it can run. */
+/* Finish a class's tasks and check it can run. */
 static int
-finish_class(struct scenario *sc, struct user_class *c, unsigned *serial, char **err)
+finish_class(struct scenario *sc, struct user_class *c, char **err)
 {
     if (c->ntasks == 0) {
         *err = xasprintf("%s:%d: user class '%s' has no tasks: add a [task %s NAME] section "
@@ -1218,7 +1216,7 @@ finish_class(struct scenario *sc, struct user_class *c, unsigned *serial, char *
         return -1;
     }
     for (size_t j = 0; j < c->ntasks; j++)
-        if (finish_task(sc, c, &c->tasks[j], (*serial)++, err) < 0)
+        if (finish_task(sc, c, &c->tasks[j], err) < 0)
             return -1;
     class_weigh(c);
     if (c->nmain == 0) {
@@ -1240,7 +1238,6 @@ finish(struct loader *ld, char **err)
 {
     struct scenario *sc = ld->sc;
     size_t i;
-    unsigned serial = 0;
     bool any = false;
     int line = 0;
     char *why = NULL;
@@ -1254,7 +1251,7 @@ finish(struct loader *ld, char **err)
         return -1;
     }
     for (i = 0; i < sc->nclasses; i++)
-        if (finish_class(sc, &sc->classes[i], &serial, err) < 0)
+        if (finish_class(sc, &sc->classes[i], err) < 0)
             return -1;
     for (i = 0; i < sc->nclasses; i++)
         if (sc->classes[i].weight > 0 || sc->classes[i].fixed_count > 0)

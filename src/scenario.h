@@ -85,7 +85,6 @@ struct task {
     bool needs_body;         /* checks or captures read the body */
     bool body_from_file;     /* body_file: sent as is, not a template */
     int body_line;
-    unsigned serial;         /* unique over the scenario */
 
     /* compiled templates (set at load) */
     struct tmpl *path_t;

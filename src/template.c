@@ -78,7 +78,6 @@ struct segment {
 struct tmpl {
     struct segment *segs;
     size_t nsegs;
-    bool uses_vars;
 };
 
 struct tmpl_var {
@@ -786,7 +785,6 @@ call_var(struct tmpl_lib *lib, struct tmpl *t, struct buf *text, const struct ca
     s = seg_add(t, SEG_VAR);
     s->var = i;
     s->filter = c->filter;
-    t->uses_vars = true;
     return 0;
 }
 
@@ -977,12 +975,6 @@ tmpl_starts_with(const struct tmpl *t, const char *prefix)
 
     return t->nsegs > 0 && t->segs[0].kind == SEG_TEXT && t->segs[0].len >= n &&
            strncmp(t->segs[0].text, prefix, n) == 0;
-}
-
-bool
-tmpl_uses_vars(const struct tmpl *t)
-{
-    return t->uses_vars;
 }
 
 /* ---- expanding ---- */

@@ -83,9 +83,6 @@ bool tmpl_constant(const struct tmpl *t, const char **text, size_t *len);
 /* Does the expansion always start with prefix (fixed text)? */
 bool tmpl_starts_with(const struct tmpl *t, const char *prefix);
 
-/* Does the template use {{var ...}}? */
-bool tmpl_uses_vars(const struct tmpl *t);
-
 /* Append one expansion of t to out (NUL-terminated afterwards). */
 void tmpl_expand(const struct tmpl *t, const struct tmpl_rt *rt, struct buf *out);
 

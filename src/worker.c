@@ -145,7 +145,8 @@ struct worker {
     bool stopping;           /* a STOP_ALL is being carried out */
     unsigned stop_generation;
     atomic_uint alive;
-    atomic_uint in_flight;
+    unsigned in_flight;      /* requests on the wire (this thread's count) */
+    atomic_uint in_flight_seen; /* its copy for other threads: a plain store, no read-modify-write */
     atomic_uint stopped_generation;
 
     struct stats_delta delta;
@@ -507,6 +508,22 @@ user_abandoned(struct user *u)
         http_describe(&res, &u->conn, w->settings, t, reason, STATS_REASON_MAX);
 }
 
+/*
+ * Count requests going on or off the wire. Only this thread changes the
+ * count; other threads read the copy (the runner names it when a worker
+ * does not answer a stop), so a request costs a plain store, not an atomic
+ * read-modify-write.
+ */
+static void
+in_flight_add(struct worker *w, bool on)
+{
+    if (on)
+        w->in_flight++;
+    else
+        w->in_flight--;
+    atomic_store_explicit(&w->in_flight_seen, w->in_flight, memory_order_relaxed);
+}
+
 /* Forget a user: stop its timer, return it to the pool. */
 static void
 user_release(struct user *u)
@@ -523,7 +540,7 @@ user_release(struct user *u)
     /* a USER_READY user stays in w->ready, which skips users no longer ready */
     if (u->state == USER_IN_FLIGHT) {
         curl_multi_remove_handle(u->g->multi, u->conn.easy);
-        atomic_fetch_sub(&w->in_flight, 1);
+        in_flight_add(w, false);
         if (u->conn.sends > 0)
             user_abandoned(u);
     }
@@ -651,7 +668,7 @@ user_next(struct user *u)
         return;
     }
     u->state = USER_IN_FLIGHT;
-    atomic_fetch_add(&w->in_flight, 1);
+    in_flight_add(w, true);
     curl_multi_add_handle(u->g->multi, u->conn.easy);
     u->g->kick = true;
 }
@@ -741,7 +758,7 @@ user_done(struct user *u, CURLcode rc)
         u->g->kick = true;
         return;
     }
-    atomic_fetch_sub(&w->in_flight, 1);
+    in_flight_add(w, false);
     u->state = USER_WAITING;
     http_result_read(&u->conn, t, rc, &res);
     discount_loop_backlog(w, &res);
@@ -1299,7 +1316,7 @@ worker_users(const struct worker *w)
 unsigned
 worker_in_flight(const struct worker *w)
 {
-    return atomic_load(&((struct worker *)w)->in_flight);
+    return atomic_load_explicit(&((struct worker *)w)->in_flight_seen, memory_order_relaxed);
 }
 
 unsigned

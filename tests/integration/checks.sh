@@ -114,3 +114,45 @@ check_reason /noheader 'GET /noheader: capture sess: header X-Session missing'
 check_pass /ok
 check_pass /delay/1
 check_pass /echo-ok
+
+# Tasks counted under one name: each failed check or capture keeps its own
+# reason, counted as often as the target answered that task's path (the
+# first check of two tasks, and a first capture, are not merged).
+target_reset
+cat >"$T/shared.ini" <<EOI
+[run]
+host = $TARGET_URL
+
+[user U]
+wait = constant 0.02
+
+[task U one]
+path = /bytes/10
+name = /shared
+expect_body = seven
+
+[task U two]
+path = /bytes/11
+name = /shared
+expect_body = eight
+
+[task U three]
+path = /bytes/12
+name = /shared
+capture = nine json nine
+EOI
+"$CICADA" -f "$T/shared.ini" --headless -u 2 -r 10 -t 2s >"$T/out" 2>"$T/err"
+rc=$?
+[ "$rc" = 1 ] || fail "shared name: exit status $rc, expected 1: $(tail -5 "$T/err")"
+for want in '10 body does not contain "seven"' '11 body does not contain "eight"' \
+            '12 capture nine: body is not JSON'; do
+    n=${want%% *}
+    reason=${want#* }
+    got=$(reason_count "GET /shared: $reason")
+    served=$(target_path_count "GET /bytes/$n")
+    [ "$served" -ge 1 ] || fail "shared name: the target answered no GET /bytes/$n"
+    [ "$got" = "$served" ] ||
+        fail "shared name: '$reason' counted $got times, GET /bytes/$n answered $served: $(cat "$T/err")"
+    echo "ok: one name, GET /bytes/$n: '$reason' $got = target's $served"
+done
+[ "$(fails_of /shared)" = "$(reqs_of /shared)" ] || fail "shared name: not every request failed"

@@ -5,7 +5,8 @@
  * whole group; the tests talk to it with libcurl easy and multi handles
  * and with raw sockets on 127.0.0.1 (and ::1). Its handler answers
  * /conn with the connection id, /delay/<ms> after a timer, /echo with the
- * body, /pending with the server's counters and anything else with
+ * body, /pending with its delayed answers still due and the server's open
+ * connections, and anything else with
  * "hello". Every request stays on the loop thread; the test thread only
  * sees what comes over the wire.
  */
@@ -105,8 +106,12 @@ test_handler(struct httpd *srv, struct httpd_req *req, void *arg)
     } else if (strcmp(req->target, "/echo") == 0) {
         httpd_respond(srv, req, 200, NULL, "application/octet-stream", req->body, req->body_len);
     } else if (strcmp(req->target, "/pending") == 0) {
-        /* not counting this request itself */
-        snprintf(text, sizeof(text), "%u %u", httpd_pending(srv) - 1, httpd_connections(srv));
+        /* delayed requests not answered yet, and open connections */
+        unsigned n = 0;
+
+        for (const struct late *l = ts->lates; l != NULL; l = l->next)
+            n++;
+        snprintf(text, sizeof(text), "%u %u", n, httpd_connections(srv));
         httpd_respond(srv, req, 200, NULL, "text/plain", text, strlen(text));
     } else if (strcmp(req->target, "/header") == 0) {
         const char *v = httpd_header(req, "x-TEST-header");
@@ -383,7 +388,7 @@ raw_closed(int fd)
     return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
-/* Pending requests and open connections on the server, as seen through /pending. */
+/* Delayed answers still due and open connections, as seen through /pending. */
 static void
 server_counts(struct test_server *ts, unsigned *pending, unsigned *conns)
 {
