@@ -155,6 +155,7 @@ stats_init(struct stats *s)
 
     pthread_mutex_init(&s->lock, NULL);
     s->epoch = 0;
+    s->version = 0;
     s->start_time = 0;
     s->entries = NULL;
     s->nentries = 0;
@@ -289,6 +290,7 @@ stats_entry_id(struct stats *s, const char *method, const char *name)
     i = s->nentries++;
     s->index[slot] = i;
     s->nindexed = s->nentries;
+    s->version++;
     pthread_mutex_unlock(&s->lock);
     return (int)i;
 }
@@ -301,6 +303,7 @@ stats_reset(struct stats *s, double now)
 
     pthread_mutex_lock(&s->lock);
     __atomic_store_n(&s->epoch, s->epoch + 1, __ATOMIC_RELEASE);
+    s->version++;
     s->start_time = now;
     for (i = 0; i < s->nentries; i++)
         entry_clear(&s->entries[i]);
@@ -329,6 +332,7 @@ copy_stats(struct stats *dst, struct stats *src, bool series)
 
     pthread_mutex_lock(&src->lock);
     dst->epoch = src->epoch;
+    dst->version = src->version;
     dst->start_time = src->start_time;
     dst->dropped = src->dropped;
     dst->send_rt_sum_us = src->send_rt_sum_us;
@@ -414,6 +418,17 @@ stats_copy_tables(struct stats *dst, struct stats *src)
     copy_stats(dst, src, false);
 }
 
+uint64_t
+stats_version(struct stats *s)
+{
+    uint64_t v;
+
+    pthread_mutex_lock(&s->lock);
+    v = s->version;
+    pthread_mutex_unlock(&s->lock);
+    return v;
+}
+
 /* Append (or, for the same second, replace) a series point under the lock. */
 void
 stats_sample(struct stats *s, int64_t sec, unsigned users)
@@ -440,6 +455,7 @@ stats_sample(struct stats *s, int64_t sec, unsigned users)
         }
         s->series[s->nseries++] = p;
     }
+    s->version++;
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -788,6 +804,7 @@ stats_merge(struct stats *s, struct stats_delta *d)
         s->dropped += d->dropped;
         s->send_rt_sum_us += d->send_rt_sum_us;
         hist_merge(&s->send_hist, &d->send_hist);
+        s->version++;
     }
     epoch = s->epoch;
     pthread_mutex_unlock(&s->lock);

@@ -11,7 +11,8 @@
  * Threads: worker threads record into their own struct stats_delta without
  * locks, and merge it into the shared struct stats once a second
  * (stats_merge takes the lock). Front ends take a consistent copy with
- * stats_copy and read only their copy. All the computing functions
+ * stats_copy and read only their copy (the program takes one a tick for
+ * them all: snapshot.h). All the computing functions
  * (percentiles, rates) work on a struct stats that nobody else writes: a
  * copy, or the shared one while holding its lock.
  */
@@ -83,6 +84,7 @@ struct stats_point {
 struct stats {
     pthread_mutex_t lock;
     uint64_t epoch;          /* bumped by every reset */
+    uint64_t version;        /* bumped by every change (under the lock); a copy keeps its source's */
     double start_time;       /* unix time of the start or last reset */
     struct stats_entry *entries;
     size_t nentries, entries_cap;
@@ -121,6 +123,9 @@ void stats_reset(struct stats *s, double now);
 
 /* Deep copy of src (taken under src's lock) into dst, reusing dst's memory. */
 void stats_copy(struct stats *dst, struct stats *src);
+
+/* src's version (under its lock): a copy with the same version holds the same. */
+uint64_t stats_version(struct stats *s);
 
 /*
  * The same without the per-second series (left empty): for copies taken

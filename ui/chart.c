@@ -161,7 +161,7 @@ static void
 draw_chart(struct dash *d, int top, int height, const char *title, const char *unit,
            const enum series_id *ids, const char *const *labels, int nseries, bool whole)
 {
-    const struct stats *s = &d->view;
+    const struct stats *s = d->view;
     size_t n = s->nseries, i;
     struct plot pl;
     double max = 0, top_v, span;

@@ -198,9 +198,9 @@ selected_row(struct dash *d)
     if (d->nrows_data == 0)
         return -1;
     for (i = 0; i < d->nrows_data; i++)
-        if (d->rows_data[i].e - d->view.entries == d->sel_entry)
+        if (d->rows_data[i].e - d->view->entries == d->sel_entry)
             return (int)i;
-    d->sel_entry = (int)(d->rows_data[0].e - d->view.entries);
+    d->sel_entry = (int)(d->rows_data[0].e - d->view->entries);
     return 0;
 }
 
@@ -217,7 +217,7 @@ views_select(struct dash *d, int delta, bool page)
         next = n - 1;
     if (next < 0)
         next = 0;
-    d->sel_entry = (int)(d->rows_data[next].e - d->view.entries);
+    d->sel_entry = (int)(d->rows_data[next].e - d->view->entries);
     if (page)
         views_scroll(d, delta);
 }
@@ -312,7 +312,7 @@ cmp_rows(const void *a, const void *b)
 void
 views_sort(struct dash *d)
 {
-    const struct stats *s = &d->view;
+    const struct stats *s = d->view;
     size_t i;
 
     if (s->nentries > d->rows_cap) {
@@ -378,10 +378,10 @@ draw_stats(struct dash *d, int top, int height)
         c[col].hide_rank = stat_cols[col].hide_rank;
         c[col].width = (int)strlen(c[col].head);
     }
-    row_values(&d->view, &d->view.total, total_v);
-    stat_cells(&d->view.total, total_v, total_cells);
+    row_values(d->view, &d->view->total, total_v);
+    stat_cells(&d->view->total, total_v, total_cells);
     for (i = 0; i <= n; i++) {
-        const struct stats_entry *e = i < n ? d->rows_data[i].e : &d->view.total;
+        const struct stats_entry *e = i < n ? d->rows_data[i].e : &d->view->total;
         char(*row)[CELL] = i < n ? cells[i] : total_cells;
 
         if (i < n)
@@ -427,7 +427,7 @@ draw_stats(struct dash *d, int top, int height)
     else
         mvhline(top + height - 2, 0, '-', COLS);
     for (col = 0; col < COL_COUNT; col++)
-        ptrs[col] = col == COL_NAME ? d->view.total.name : total_cells[col];
+        ptrs[col] = col == COL_NAME ? d->view->total.name : total_cells[col];
     table_row(top + height - 1, c, COL_COUNT, ptrs, A_BOLD);
     free(cells);
 }
@@ -448,7 +448,7 @@ cmp_errors(const void *a, const void *b)
 static void
 draw_failures(struct dash *d, int top, int height)
 {
-    const struct stats *s = &d->view;
+    const struct stats *s = d->view;
     struct tcol c[4] = {
         { "# Failures", false, 0, 10, true },
         { "Method", true, 2, 6, true },
@@ -533,7 +533,7 @@ draw_percentiles(struct dash *d, int top, int height)
                                   (int)strlen(stats_percentile_labels[k]), true };
     c[NC - 1] = (struct tcol){ "# reqs", false, 0, 6, true };
     for (i = 0; i <= n; i++) {
-        const struct stats_entry *e = i < n ? d->rows_data[i].e : &d->view.total;
+        const struct stats_entry *e = i < n ? d->rows_data[i].e : &d->view->total;
 
         snprintf(cells[i][0], CELL, "%s", e->method);
         for (k = 0; k < NPC; k++) {
@@ -572,7 +572,7 @@ draw_percentiles(struct dash *d, int top, int height)
     else
         mvhline(top + height - 2, 0, '-', COLS);
     for (col = 0; col < NC; col++)
-        ptrs[col] = col == 1 ? d->view.total.name : cells[n][col];
+        ptrs[col] = col == 1 ? d->view->total.name : cells[n][col];
     table_row(top + height - 1, c, NC, ptrs, A_BOLD);
     free(cells);
 }
@@ -587,7 +587,7 @@ draw_percentiles(struct dash *d, int top, int height)
 static void
 draw_detail(struct dash *d, int top, int height)
 {
-    const struct stats *s = &d->view;
+    const struct stats *s = d->view;
     const struct stats_entry *e;
     int y = top, bottom = top + height, k, x, len, off;
     char full[1024];
@@ -760,7 +760,7 @@ static void
 draw_header(struct dash *d)
 {
     const struct runner *r = d->runner;
-    const struct stats *s = &d->view;
+    const struct stats *s = d->view;
     enum runner_state st = runner_state(r);
     char elapsed[32], left[48], line[512], cpu[96], fds[32];
     double remaining = runner_remaining(r);
@@ -943,7 +943,7 @@ static void
 draw_too_small(struct dash *d)
 {
     const struct runner *r = d->runner;
-    const struct stats *s = &d->view;
+    const struct stats *s = d->view;
     enum runner_state st = runner_state(r);
     char elapsed[32], line[128];
     int y = 0, len;
