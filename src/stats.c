@@ -114,6 +114,9 @@ entry_copy(struct stats_entry *dst, const struct stats_entry *src)
 
 /* ---- the shared model ---- */
 
+/* The last id given to a model. */
+static uint64_t next_id;
+
 /* Set up an empty model with the Aggregated entry. */
 void
 stats_init(struct stats *s)
@@ -136,6 +139,8 @@ stats_init(struct stats *s)
     s->series = NULL;
     s->nseries = 0;
     s->series_cap = 0;
+    s->id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
+    s->series_of = 0;
     for (i = 0; i < STATS_RECENT; i++) {
         hist_init(&s->recent[i]);
         s->recent_sec[i] = -1;
@@ -295,9 +300,20 @@ stats_reset(struct stats *s, double now)
 static void
 copy_stats(struct stats *dst, struct stats *src, bool series)
 {
-    size_t i;
+    size_t i, from = 0;
+    uint64_t origin;
 
     pthread_mutex_lock(&src->lock);
+    /*
+     * A model's series only grows within an epoch, but for its last point
+     * (the same second sampled again), and every copy's series is the
+     * model's at some moment: a copy of the same model's series in the same
+     * epoch needs only the points from its own last one on.
+     */
+    origin = src->series_of != 0 ? src->series_of : src->id;
+    if (dst->series_of == origin && dst->epoch == src->epoch && dst->nseries > 0 &&
+        dst->nseries <= src->nseries)
+        from = dst->nseries - 1;
     dst->epoch = src->epoch;
     dst->version = src->version;
     dst->start_time = src->start_time;
@@ -351,6 +367,7 @@ copy_stats(struct stats *dst, struct stats *src, bool series)
 
     if (!series) {
         dst->nseries = 0;
+        dst->series_of = 0;
     } else if (src->nseries > dst->series_cap) {
         /* geometric, as the source grows: not one reallocation a second per copy */
         size_t cap = dst->series_cap ? dst->series_cap * 2 : 256;
@@ -360,10 +377,13 @@ copy_stats(struct stats *dst, struct stats *src, bool series)
         dst->series = xrealloc(dst->series, cap * sizeof(*dst->series));
         dst->series_cap = cap;
     }
-    if (series && src->nseries > 0)
-        memcpy(dst->series, src->series, src->nseries * sizeof(*dst->series));
-    if (series)
+    if (series && src->nseries > from)
+        memcpy(dst->series + from, src->series + from,
+               (src->nseries - from) * sizeof(*dst->series));
+    if (series) {
         dst->nseries = src->nseries;
+        dst->series_of = origin;
+    }
 
     for (i = 0; i < STATS_RECENT; i++) {
         hist_reset(&dst->recent[i]);

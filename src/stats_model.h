@@ -73,7 +73,7 @@ struct stats_point {
 struct stats {
     pthread_mutex_t lock;
     uint64_t epoch;          /* bumped by every reset */
-    uint64_t version;        /* bumped by every change (under the lock); a copy keeps its source's */
+    uint64_t version;        /* bumped by each change (under the lock); copies carry the source's */
     double start_time;       /* unix time of the start or last reset */
     struct stats_entry *entries;
     size_t nentries, entries_cap;
@@ -86,6 +86,8 @@ struct stats {
     size_t nerrors, errors_cap;
     struct stats_point *series;
     size_t nseries, series_cap;
+    uint64_t id;             /* this model's number, unique in the process (stats_init) */
+    uint64_t series_of;      /* a copy: the id of the model its series comes from; 0 none */
     /*
      * The open model (--rate): arrivals that found no free user, and the
      * response times from the actual send (the entries time them from the

@@ -168,6 +168,39 @@ test_held_never_changes(void **state)
     snapshot_release(held);
 }
 
+/*
+ * The series is copied from each snapshot's own last point on: whatever the
+ * buffer reused, the samples replaced for the same second and the resets,
+ * every snapshot's series is the model's.
+ */
+static void
+test_series_follows(void **state)
+{
+    struct fixture *f = *state;
+    struct snapshot *held = NULL, *s;
+    int64_t sec = (int64_t)START;
+
+    for (unsigned i = 0; i < 300; i++) {
+        if (i % 3 != 1)
+            sec++;           /* one in three samples the same second again */
+        if (i % 97 == 96)
+            stats_reset(&f->model, (double)sec);
+        stats_sample(&f->model, sec, i);
+        s = snapshots_take(&f->pub);
+        assert_int_equal(s->stats.nseries, f->model.nseries);
+        assert_memory_equal(s->stats.series, f->model.series,
+                            f->model.nseries * sizeof(*f->model.series));
+        assert_int_equal(s->stats.series[s->stats.nseries - 1].users, i);
+        if (i % 7 == 0) {    /* a reader keeps one for a while: another buffer serves */
+            snapshot_release(held);
+            held = s;
+        } else {
+            snapshot_release(s);
+        }
+    }
+    snapshot_release(held);
+}
+
 #define THREADS 4
 #define PER_THREAD 20000
 
@@ -274,6 +307,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_one_copy_per_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_held_never_changes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_series_follows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_workers, setup, teardown),
     };
 
