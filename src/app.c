@@ -428,7 +428,8 @@ app_write_reports(struct app *app)
 {
     struct settings *s = &app->settings;
     struct report_run run;
-    struct stats final;
+    struct snapshot *snap;
+    const struct stats *final;
     struct rusage ru;
     char *err = NULL;
     int rc = 0, exit_status;
@@ -452,14 +453,14 @@ app_write_reports(struct app *app)
     }
     ev_timer_stop(app->loop, &app->report_timer);
 
-    stats_init(&final);
-    stats_copy(&final, &app->stats);
+    snap = snapshots_take(&app->snapshots);
+    final = &snap->stats;
     if (s->nthresholds > 0)
-        app->thresholds_failed = app_eval_thresholds(app, &final, app->threshold_results) > 0;
+        app->thresholds_failed = app_eval_thresholds(app, final, app->threshold_results) > 0;
     exit_status = app_exit_status(app);
 
     if (app->csv != NULL) {
-        if (csv_report_close(app->csv, &final, runner_user_count(app->runner), time_wall()) < 0) {
+        if (csv_report_close(app->csv, final, runner_user_count(app->runner), time_wall()) < 0) {
             log_error(LOGGER, "could not write every CSV file %s_*.csv: %s", s->csv_prefix,
                       strerror(errno));
             rc = -1;
@@ -467,7 +468,7 @@ app_write_reports(struct app *app)
         app->csv = NULL;
     }
     if (s->json_path == NULL && s->html_path == NULL) {
-        stats_free(&final);
+        snapshot_release(snap);
         if (rc < 0)
             app->report_failed = true;
         return rc;
@@ -476,14 +477,14 @@ app_write_reports(struct app *app)
     memset(&run, 0, sizeof(run));
     run.settings = s;
     run.scenario = &app->scenario;
-    run.stats = &final;
+    run.stats = final;
     run.host = s->host;
     if (app->runner != NULL && runner_state(app->runner) != RUNNER_READY) {
-        run.start_time = final.start_time;
-        run.end_time = final.nseries > 0 ? (double)final.series[final.nseries - 1].sec + 1
+        run.start_time = final->start_time;
+        run.end_time = final->nseries > 0 ? (double)final->series[final->nseries - 1].sec + 1
                                          : time_wall();
-        if (final.total.last_request_ts > run.end_time)
-            run.end_time = final.total.last_request_ts;
+        if (final->total.last_request_ts > run.end_time)
+            run.end_time = final->total.last_request_ts;
     }
     run.thresholds = app->threshold_results;
     run.stopped_by = stopped_by(app);
@@ -516,7 +517,7 @@ app_write_reports(struct app *app)
             rc = -1;
         }
     }
-    stats_free(&final);
+    snapshot_release(snap);
     if (rc < 0)
         app->report_failed = true;
     return rc;
@@ -603,19 +604,20 @@ app_print_open_model(struct app *app, FILE *out, const struct stats *view)
 void
 app_print_summary(struct app *app, int exit_status)
 {
-    struct stats view;
+    struct snapshot *view;
 
     log_info(LOGGER, "Shutting down (exit code %d)", exit_status);
-    stats_init(&view);
-    stats_copy(&view, &app->stats);
-    console_print_final(stderr, &view, console_name_width());
+    view = snapshots_take(&app->snapshots);
+    console_print_final(stderr, &view->stats, console_name_width());
     if (app->runner != NULL && runner_open(app->runner))
-        app_print_open_model(app, stderr, &view);
+        app_print_open_model(app, stderr, &view->stats);
     print_thresholds(app, stderr);
     if (app->capacity != NULL)
         capacity_print_summary(stderr, capacity_result(app->capacity));
     fflush(stderr);
-    stats_free(&view);
+    snapshot_release(view);
+    log_debug(LOGGER, "Statistics: %llu snapshots copied for %llu reads",
+              (unsigned long long)app->snapshots.copies, (unsigned long long)app->snapshots.takes);
 }
 
 /* Can a report be created at path? 0, or -1 after a message naming the option. */
@@ -662,6 +664,7 @@ on_report_tick(struct ev_loop *loop, ev_timer *t, int revents)
     const struct settings *s = &app->settings;
     enum runner_state st = runner_state(app->runner);
     bool active = st == RUNNER_SPAWNING || st == RUNNER_RUNNING || st == RUNNER_STOPPING;
+    struct snapshot *view;
 
     (void)loop;
     (void)revents;
@@ -675,12 +678,12 @@ on_report_tick(struct ev_loop *loop, ev_timer *t, int revents)
     }
     if (!active || (app->csv == NULL && !(s->threshold_abort && s->nthresholds > 0)))
         return;
-    stats_copy_tables(&app->report_view, &app->stats);   /* the CSV rows and thresholds */
+    view = snapshots_take(&app->snapshots);   /* the CSV rows and thresholds */
     if (app->csv != NULL)
-        csv_report_tick(app->csv, &app->report_view, runner_user_count(app->runner), time_wall());
+        csv_report_tick(app->csv, &view->stats, runner_user_count(app->runner), time_wall());
     if (s->threshold_abort && s->nthresholds > 0 && !app->threshold_aborted &&
         st != RUNNER_STOPPING && runner_elapsed(app->runner) >= s->threshold_grace &&
-        app_eval_thresholds(app, &app->report_view, app->threshold_results) > 0) {
+        app_eval_thresholds(app, &view->stats, app->threshold_results) > 0) {
         for (size_t i = 0; i < s->nthresholds; i++) {
             const struct threshold *th = &s->thresholds[i];
             const struct threshold_result *res = &app->threshold_results[i];
@@ -693,6 +696,7 @@ on_report_tick(struct ev_loop *loop, ev_timer *t, int revents)
         app->threshold_aborted = true;
         runner_stop(app->runner);
     }
+    snapshot_release(view);
 }
 
 /*
@@ -740,7 +744,6 @@ open_reports(struct app *app)
             return -1;
         }
     }
-    stats_init(&app->report_view);
     selfmon_init(&app->selfmon);
     selfmon_sample(&app->selfmon, runner_threads(app->runner));
     ev_timer_init(&app->report_timer, on_report_tick, 1.0, 1.0);
@@ -754,8 +757,6 @@ app_free(struct app *app)
 {
     if (app->csv != NULL)
         csv_report_close(app->csv, &app->stats, 0, time_wall());
-    if (app->stats_ready && app->report_timer.data != NULL)
-        stats_free(&app->report_view);
     if (runner_abandoned(app->runner) > 0) {
         /* a worker thread still runs inside a library call: free nothing it may touch */
         log_close();
@@ -772,8 +773,10 @@ app_free(struct app *app)
         http_unprepare(&app->scenario);
         scenario_free(&app->scenario);
     }
-    if (app->stats_ready)
+    if (app->stats_ready) {
+        snapshots_free(&app->snapshots);
         stats_free(&app->stats);
+    }
     free(app->demo_url);
     free(app->threshold_results);
     free(app->oneoff_url);
@@ -970,6 +973,7 @@ prepare(struct app *app, int argc, char **argv)
     }
 
     stats_init(&app->stats);
+    snapshots_init(&app->snapshots, &app->stats);
     app->stats_ready = true;
     if (scenario_prepare(&app->scenario, s->host, &app->stats, &err) < 0 ||
         aws_setup(&app->scenario, s, &err) < 0) {
@@ -1004,7 +1008,7 @@ app_init(struct app *app, int argc, char **argv)
         app->runner = runner_new(app->loop, &app->settings, &app->scenario, &app->stats);
         if (app->settings.find_capacity) {
             runner_quiet_spawn(app->runner, true);
-            app->capacity = capacity_new(app->loop, app->runner, &app->stats, &app->settings,
+            app->capacity = capacity_new(app->loop, app->runner, &app->snapshots, &app->settings,
                                          app->capacity_conf);
         }
         status = check_open_files(app);

@@ -21,6 +21,7 @@
 #include "scenario.h"
 #include "selfmon.h"
 #include "settings.h"
+#include "snapshot.h"
 #include "stats.h"
 #include "threshold.h"
 
@@ -43,6 +44,7 @@ struct app {
     bool scenario_loaded;
     struct stats stats;
     bool stats_ready;
+    struct snapshots snapshots; /* every reader's copy of stats, one a tick (when stats_ready) */
     struct runner *runner;
     struct demo *demo;
     char *demo_url;
@@ -58,7 +60,6 @@ struct app {
     /* reports and thresholds (report.h, threshold.h) */
     struct csv_report *csv;
     ev_timer report_timer;   /* once a second: CSV files, threshold abort */
-    struct stats report_view; /* the timer's copy of the statistics */
     struct threshold_result *threshold_results; /* the last evaluation, one per threshold */
     struct selfmon selfmon;  /* the generator's own CPU and descriptors, each second */
     bool cpu_warned;         /* the busy-CPU warning was given for this test */

@@ -36,7 +36,7 @@ struct capacity_search {
     double copy_at;          /* wall time of the next statistics copy (a half second) */
     struct ev_loop *loop;
     struct runner *runner;
-    struct stats *stats;
+    struct snapshots *snapshots; /* the statistics, read at the copy times */
     const struct settings *settings;
     const struct capacity_conf *conf;
     ev_timer timer;
@@ -50,7 +50,8 @@ struct capacity_search {
     double step_began;       /* time_mono() */
     double window_began;     /* time_wall() at the end of the warm-up */
     double *cpu_began;       /* CPU seconds of each worker then */
-    struct stats begin, end, win;
+    struct snapshot *begin;  /* the statistics at the end of the warm-up (held) */
+    struct stats win;        /* the measured window: end - begin */
     struct capacity_result res;
     FILE *table;             /* the step rows as they end: stderr, or NULL */
 };
@@ -73,22 +74,20 @@ capacity_outcome_name(enum capacity_outcome o)
 }
 
 struct capacity_search *
-capacity_new(struct ev_loop *loop, struct runner *runner, struct stats *stats,
+capacity_new(struct ev_loop *loop, struct runner *runner, struct snapshots *snapshots,
              const struct settings *settings, const struct capacity_conf *conf)
 {
     struct capacity_search *cs = xcalloc(1, sizeof(*cs));
 
     cs->loop = loop;
     cs->runner = runner;
-    cs->stats = stats;
+    cs->snapshots = snapshots;
     cs->settings = settings;
     cs->conf = conf;
     cs->good = cs->bad = -1;
     cs->table = stderr;
     cs->first = xcalloc(conf->nrelative + 1, sizeof(*cs->first));
     cs->cpu_began = xcalloc(runner_threads(runner), sizeof(*cs->cpu_began));
-    stats_init(&cs->begin);
-    stats_init(&cs->end);
     stats_init(&cs->win);
     cs->res.load = conf->load;
     cs->res.safety_factor = conf->safety_factor;
@@ -104,8 +103,7 @@ capacity_free(struct capacity_search *cs)
     if (cs == NULL)
         return;
     ev_timer_stop(cs->loop, &cs->timer);
-    stats_free(&cs->begin);
-    stats_free(&cs->end);
+    snapshot_release(cs->begin);
     stats_free(&cs->win);
     free(cs->res.steps);
     free(cs->first);
@@ -171,13 +169,13 @@ step_begin(struct capacity_search *cs, double load)
 
 /* The statistics of the step's measured window: end - begin. */
 static void
-window_stats(struct capacity_search *cs, double seconds)
+window_stats(struct capacity_search *cs, struct snapshot *end, double seconds)
 {
     struct stats *w = &cs->win;
-    const struct stats *b = &cs->begin;
+    const struct stats *b = &cs->begin->stats;
     size_t i;
 
-    stats_copy(w, &cs->end);
+    stats_copy(w, &end->stats);
     for (i = 0; i <= w->nentries; i++) {
         struct stats_entry *e = i < w->nentries ? &w->entries[i] : &w->total;
         const struct stats_entry *be = i < w->nentries ? (i < b->nentries ? &b->entries[i] : NULL)
@@ -351,17 +349,19 @@ step_end(struct capacity_search *cs)
     struct capacity_step *st;
     double seconds = c->step_time - c->warmup, busiest = 0;
     const struct stats_entry *e;
+    struct snapshot *end;
     char a[64], b[64];
     unsigned i;
 
-    stats_copy(&cs->end, cs->stats);
+    end = snapshots_take(cs->snapshots);
     for (i = 0; i < runner_threads(cs->runner); i++) {
         double used = (runner_worker_cpu(cs->runner, i) - cs->cpu_began[i]) / seconds;
 
         if (used > busiest)
             busiest = used;
     }
-    window_stats(cs, seconds);
+    window_stats(cs, end, seconds);
+    snapshot_release(end);
     e = &cs->win.total;
     r->steps = xrealloc(r->steps, (r->nsteps + 1) * sizeof(*r->steps));
     st = &r->steps[r->nsteps];
@@ -469,7 +469,8 @@ on_timer(struct ev_loop *loop, ev_timer *t, int revents)
     if (runner_state(cs->runner) == RUNNER_STOPPING || runner_state(cs->runner) == RUNNER_STOPPED)
         return;              /* stopped by a signal or the run time: capacity_cut ends it */
     if (cs->phase == PH_WARMUP) {
-        stats_copy(&cs->begin, cs->stats);
+        snapshot_release(cs->begin);
+        cs->begin = snapshots_take(cs->snapshots);
         cs->window_began = time_wall();
         for (i = 0; i < runner_threads(cs->runner); i++)
             cs->cpu_began[i] = runner_worker_cpu(cs->runner, i);

@@ -32,6 +32,7 @@
 #include "capconf.h"
 #include "runner.h"
 #include "settings.h"
+#include "snapshot.h"
 #include "stats.h"
 
 /* Exit statuses of a search that found no MAX_RPS (man cicada, EXIT STATUS). */
@@ -86,7 +87,8 @@ struct capacity_search;
  * was asked to stop.
  */
 struct capacity_search *capacity_new(struct ev_loop *loop, struct runner *runner,
-                                     struct stats *stats, const struct settings *settings,
+                                     struct snapshots *snapshots,
+                                     const struct settings *settings,
                                      const struct capacity_conf *conf);
 void capacity_free(struct capacity_search *cs);
 

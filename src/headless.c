@@ -12,6 +12,7 @@
 #include "headless.h"
 #include "log.h"
 #include "shape.h"
+#include "snapshot.h"
 #include "util.h"
 
 #define CONSOLE_INTERVAL 2.0
@@ -19,22 +20,23 @@
 
 struct headless {
     struct app *app;
-    struct stats view;       /* our copy of the statistics */
     ev_timer print_timer;
     int exit_status;
 };
 
-/* Print the periodic table from a fresh copy. */
+/* Print the periodic table from the latest snapshot. */
 static void
 print_table(struct headless *h)
 {
-    stats_copy_tables(&h->view, &h->app->stats);
-    console_print_requests(stderr, &h->view, console_name_width(), true);
+    struct snapshot *view = snapshots_take(&h->app->snapshots);
+
+    console_print_requests(stderr, &view->stats, console_name_width(), true);
     if (runner_open(h->app->runner))
         log_info(LOGGER, "Open model: %.4g arrivals/s offered, %llu dropped so far (no free "
                  "user in the pool of %u)", runner_arrival_rate(h->app->runner),
-                 (unsigned long long)h->view.dropped, h->app->settings.users);
+                 (unsigned long long)view->stats.dropped, h->app->settings.users);
     fflush(stderr);
+    snapshot_release(view);
 }
 
 /* Every 2 s. */
@@ -57,27 +59,28 @@ static void
 log_precise_percentiles(struct app *app)
 {
     static const double ps[] = { 0.50, 0.90, 0.99, 0.999 };
-    struct stats view;
+    struct snapshot *snap;
+    const struct stats *view;
     char line[256];
     size_t used = 0, i;
 
     if (!log_enabled(LOG_DEBUG))
         return;
-    stats_init(&view);
-    stats_copy(&view, &app->stats);
+    snap = snapshots_take(&app->snapshots);
+    view = &snap->stats;
     for (i = 0; i < ARRAY_LEN(ps) && used < sizeof(line); i++) {
-        uint64_t n = view.total.hist.total;
+        uint64_t n = view->total.hist.total;
         uint64_t rank = (uint64_t)((double)n * ps[i]);
         int k = snprintf(line + used, sizeof(line) - used, "%sp%g %.3f ms", i ? ", " : "",
-                         ps[i] * 100, (double)hist_value_at_rank(&view.total.hist, rank) / 1000.0);
+                         ps[i] * 100, (double)hist_value_at_rank(&view->total.hist, rank) / 1000.0);
 
         if (k < 0)
             break;
         used += (size_t)k;
     }
     log_debug(LOGGER, "Aggregated response times (to 1.6%%, %llu requests): %s",
-              (unsigned long long)view.total.hist.total, line);
-    stats_free(&view);
+              (unsigned long long)view->total.hist.total, line);
+    snapshot_release(snap);
 }
 
 /* Runner events: when everything stopped, finish. */
@@ -101,7 +104,6 @@ headless_run(struct app *app)
 
     h.app = app;
     h.exit_status = 0;
-    stats_init(&h.view);
 
     app_watch_signals(app, NULL, NULL);
     runner_set_listener(app->runner, on_runner, &h);
@@ -131,7 +133,6 @@ headless_run(struct app *app)
 
     app_unwatch_signals(app);
     runner_set_listener(app->runner, NULL, NULL);
-    stats_free(&h.view);
 
     h.exit_status = app_finish(app);
     log_precise_percentiles(app);

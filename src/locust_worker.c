@@ -79,7 +79,6 @@ struct lw {
     unsigned *rep_counts;
 
     struct locust_reporter rep;
-    struct stats view;
     uint64_t reports;
     uint64_t malformed;
 
@@ -253,10 +252,11 @@ send_stats(struct lw *w)
 {
     struct locust_out o;
     struct locust_users u;
+    struct snapshot *view = snapshots_take(&w->app->snapshots);
 
-    stats_copy(&w->view, &w->app->stats);
     users_now(w, &u, false);
-    locust_encode_stats(&o, w->id, &w->rep, &w->view, &u, time_wall());
+    locust_encode_stats(&o, w->id, &w->rep, &view->stats, &u, time_wall());
+    snapshot_release(view);
     send_out(w, &o);
     w->reports++;
 }
@@ -265,8 +265,10 @@ send_stats(struct lw *w)
 static void
 rebaseline(struct lw *w)
 {
-    stats_copy(&w->view, &w->app->stats);
-    locust_reporter_baseline(&w->rep, &w->view, time_wall());
+    struct snapshot *view = snapshots_take(&w->app->snapshots);
+
+    locust_reporter_baseline(&w->rep, &view->stats, time_wall());
+    snapshot_release(view);
 }
 
 static const char *
@@ -998,7 +1000,6 @@ locust_worker_run(struct app *app)
     w->want = xcalloc(app->scenario.nclasses + 1, sizeof(*w->want));
     w->class_named = xcalloc(app->scenario.nclasses + 1, sizeof(*w->class_named));
     locust_reporter_init(&w->rep);
-    stats_init(&w->view);
     w->ctx = zmq_ctx_new();
 
     ev_timer_init(&w->hb_timer, on_heartbeat, 0., HEARTBEAT_INTERVAL);
@@ -1052,7 +1053,6 @@ locust_worker_run(struct app *app)
     free(w->want);
     free(w->class_named);
     locust_reporter_free(&w->rep);
-    stats_free(&w->view);
     free(w);
     return status;
 }

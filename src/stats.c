@@ -1,20 +1,17 @@
 /*
- * stats.c: the statistics model declared in stats.h.
+ * stats.c: the shared statistics model declared in stats.h, and the merge
+ * of the workers' deltas into it.
  *
- * The shared model (entries, the Aggregated total, errors, the per-second
- * series and the recent aggregate histograms) lives behind one mutex. Worker
- * threads fill a private struct stats_delta without locks and fold it in
- * with stats_merge. The rest of the file holds Locust 2.12.1's rules for
- * what the tables show: half-to-even rounding, response-time bucketing, the
- * clamped lower median, the percentile rank, and the windowed and whole-run
- * rates.
+ * The model (entries, the Aggregated total, errors, the per-second series
+ * and the recent aggregate histograms) lives behind one mutex, and every
+ * change bumps its version, so that the program copies it for its readers
+ * only when it moved (snapshot.c). Worker threads fill a private struct
+ * stats_delta (stats_delta.c) without locks and fold it in with stats_merge.
  */
 #include "config.h"
 
-#include <ctype.h>
 #include <stddef.h>
 
-#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,46 +19,16 @@
 #include "stats.h"
 #include "util.h"
 
-const double stats_percentiles[STATS_NPERCENTILES] = {
-    0.50, 0.66, 0.75, 0.80, 0.90, 0.95, 0.98, 0.99, 0.999, 0.9999, 1.0,
-};
-
-const char *const stats_percentile_labels[STATS_NPERCENTILES] = {
-    "50%", "66%", "75%", "80%", "90%", "95%", "98%", "99%", "99.9%", "99.99%", "100%",
-};
-
 /* Error reason used for failures that found no free slot in a delta. */
 #define STATS_OTHER_ERRORS "other errors"
 
 /* ---- per-second rings ---- */
 
-/* Slot of a unix second in a ring of n slots (seconds may be negative in tests). */
-static size_t
-ring_slot(int64_t sec, size_t n)
-{
-    int64_t m = sec % (int64_t)n;
-
-    return (size_t)(m < 0 ? m + (int64_t)n : m);
-}
-
-/* Mark every second of a ring unused. */
-static void
-ring_clear(struct stats_second *ring, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        ring[i].sec = -1;
-        ring[i].requests = 0;
-        ring[i].failures = 0;
-    }
-}
-
 /* Add counts for second sec, replacing an older second; counts older than the slot's are dropped. */
 static void
 ring_add(struct stats_second *ring, size_t n, int64_t sec, uint64_t requests, uint64_t failures)
 {
-    struct stats_second *slot = &ring[ring_slot(sec, n)];
+    struct stats_second *slot = &ring[stats_ring_slot(sec, n)];
 
     if (slot->sec != sec) {
         if (slot->sec > sec)
@@ -90,7 +57,7 @@ entry_clear(struct stats_entry *e)
     e->total_ttfb_us = 0;
     e->total_bytes = 0;
     e->last_request_ts = 0;
-    ring_clear(e->ring, STATS_RING);
+    stats_ring_clear(e->ring, STATS_RING);
     hist_reset(&e->hist);
 }
 
@@ -147,6 +114,9 @@ entry_copy(struct stats_entry *dst, const struct stats_entry *src)
 
 /* ---- the shared model ---- */
 
+/* The last id given to a model. */
+static uint64_t next_id;
+
 /* Set up an empty model with the Aggregated entry. */
 void
 stats_init(struct stats *s)
@@ -155,6 +125,7 @@ stats_init(struct stats *s)
 
     pthread_mutex_init(&s->lock, NULL);
     s->epoch = 0;
+    s->version = 0;
     s->start_time = 0;
     s->entries = NULL;
     s->nentries = 0;
@@ -168,6 +139,8 @@ stats_init(struct stats *s)
     s->series = NULL;
     s->nseries = 0;
     s->series_cap = 0;
+    s->id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
+    s->series_of = 0;
     for (i = 0; i < STATS_RECENT; i++) {
         hist_init(&s->recent[i]);
         s->recent_sec[i] = -1;
@@ -289,6 +262,7 @@ stats_entry_id(struct stats *s, const char *method, const char *name)
     i = s->nentries++;
     s->index[slot] = i;
     s->nindexed = s->nentries;
+    s->version++;
     pthread_mutex_unlock(&s->lock);
     return (int)i;
 }
@@ -301,6 +275,7 @@ stats_reset(struct stats *s, double now)
 
     pthread_mutex_lock(&s->lock);
     __atomic_store_n(&s->epoch, s->epoch + 1, __ATOMIC_RELEASE);
+    s->version++;
     s->start_time = now;
     for (i = 0; i < s->nentries; i++)
         entry_clear(&s->entries[i]);
@@ -325,10 +300,22 @@ stats_reset(struct stats *s, double now)
 static void
 copy_stats(struct stats *dst, struct stats *src, bool series)
 {
-    size_t i;
+    size_t i, from = 0;
+    uint64_t origin;
 
     pthread_mutex_lock(&src->lock);
+    /*
+     * A model's series only grows within an epoch, but for its last point
+     * (the same second sampled again), and every copy's series is the
+     * model's at some moment: a copy of the same model's series in the same
+     * epoch needs only the points from its own last one on.
+     */
+    origin = src->series_of != 0 ? src->series_of : src->id;
+    if (dst->series_of == origin && dst->epoch == src->epoch && dst->nseries > 0 &&
+        dst->nseries <= src->nseries)
+        from = dst->nseries - 1;
     dst->epoch = src->epoch;
+    dst->version = src->version;
     dst->start_time = src->start_time;
     dst->dropped = src->dropped;
     dst->send_rt_sum_us = src->send_rt_sum_us;
@@ -380,6 +367,7 @@ copy_stats(struct stats *dst, struct stats *src, bool series)
 
     if (!series) {
         dst->nseries = 0;
+        dst->series_of = 0;
     } else if (src->nseries > dst->series_cap) {
         /* geometric, as the source grows: not one reallocation a second per copy */
         size_t cap = dst->series_cap ? dst->series_cap * 2 : 256;
@@ -389,10 +377,13 @@ copy_stats(struct stats *dst, struct stats *src, bool series)
         dst->series = xrealloc(dst->series, cap * sizeof(*dst->series));
         dst->series_cap = cap;
     }
-    if (series && src->nseries > 0)
-        memcpy(dst->series, src->series, src->nseries * sizeof(*dst->series));
-    if (series)
+    if (series && src->nseries > from)
+        memcpy(dst->series + from, src->series + from,
+               (src->nseries - from) * sizeof(*dst->series));
+    if (series) {
         dst->nseries = src->nseries;
+        dst->series_of = origin;
+    }
 
     for (i = 0; i < STATS_RECENT; i++) {
         hist_reset(&dst->recent[i]);
@@ -412,6 +403,17 @@ void
 stats_copy_tables(struct stats *dst, struct stats *src)
 {
     copy_stats(dst, src, false);
+}
+
+uint64_t
+stats_version(struct stats *s)
+{
+    uint64_t v;
+
+    pthread_mutex_lock(&s->lock);
+    v = s->version;
+    pthread_mutex_unlock(&s->lock);
+    return v;
 }
 
 /* Append (or, for the same second, replace) a series point under the lock. */
@@ -440,210 +442,17 @@ stats_sample(struct stats *s, int64_t sec, unsigned users)
         }
         s->series[s->nseries++] = p;
     }
+    s->version++;
     pthread_mutex_unlock(&s->lock);
 }
 
-/* ---- a worker's local delta ---- */
-
-/* Zero one delta entry. */
-static void
-delta_entry_clear(struct stats_delta_entry *e)
-{
-    e->requests = 0;
-    e->failures = 0;
-    e->resent = 0;
-    e->throttled = 0;
-    e->rt_sum_us = 0;
-    e->rt_min_us = UINT64_MAX;
-    e->rt_max_us = 0;
-    e->ttfb_sum_us = 0;
-    e->bytes = 0;
-    e->last_ts = 0;
-    ring_clear(e->secs, ARRAY_LEN(e->secs));
-    hist_reset(&e->hist);
-}
-
-/* Set up an empty delta with no entries. */
-void
-stats_delta_init(struct stats_delta *d)
-{
-    d->epoch = 0;
-    d->model_epoch = NULL;
-    d->dirty = false;
-    d->entries = NULL;
-    d->nentries = 0;
-    d->nerrors = 0;
-    d->errors_lost = 0;
-    d->dropped = 0;
-    d->send_rt_sum_us = 0;
-    hist_init(&d->send_hist);
-}
+/* ---- merging a worker's delta ---- */
 
 void
 stats_delta_bind(struct stats_delta *d, const struct stats *s)
 {
     d->model_epoch = &s->epoch;
     d->epoch = __atomic_load_n(&s->epoch, __ATOMIC_ACQUIRE);
-}
-
-/* The first record after a merge starts the delta in the model's current epoch. */
-static inline void
-delta_touch(struct stats_delta *d)
-{
-    if (!d->dirty) {
-        if (d->model_epoch != NULL)
-            d->epoch = __atomic_load_n(d->model_epoch, __ATOMIC_ACQUIRE);
-        d->dirty = true;
-    }
-}
-
-/* Release the delta's entries. */
-void
-stats_delta_free(struct stats_delta *d)
-{
-    free(d->entries);
-    d->entries = NULL;
-    d->nentries = 0;
-    d->nerrors = 0;
-    d->errors_lost = 0;
-    d->dirty = false;
-}
-
-/* Make room for entry ids below n. */
-void
-stats_delta_reserve(struct stats_delta *d, size_t n)
-{
-    size_t i;
-
-    if (n <= d->nentries)
-        return;
-    d->entries = xrealloc(d->entries, n * sizeof(*d->entries));
-    for (i = d->nentries; i < n; i++) {
-        hist_init(&d->entries[i].hist);
-        delta_entry_clear(&d->entries[i]);
-    }
-    d->nentries = n;
-}
-
-/* Record one finished request into the delta: no lock, no allocation. */
-void
-stats_delta_record(struct stats_delta *d, int entry, uint64_t rt_us, uint64_t ttfb_us,
-                   uint64_t bytes, bool failed, double now)
-{
-    struct stats_delta_entry *e = &d->entries[entry];
-    int64_t sec = (int64_t)now;
-    struct stats_second *slot = &e->secs[(uint64_t)sec % ARRAY_LEN(e->secs)];
-
-    e->requests++;
-    e->failures += failed;
-    e->rt_sum_us += rt_us;
-    e->rt_min_us = rt_us < e->rt_min_us ? rt_us : e->rt_min_us;
-    e->rt_max_us = rt_us > e->rt_max_us ? rt_us : e->rt_max_us;
-    e->ttfb_sum_us += ttfb_us;
-    e->bytes += bytes;
-    e->last_ts = now > e->last_ts ? now : e->last_ts;
-    if (slot->sec != sec) {
-        slot->sec = sec;
-        slot->requests = 0;
-        slot->failures = 0;
-    }
-    slot->requests++;
-    slot->failures += failed;
-    hist_record(&e->hist, rt_us);
-    delta_touch(d);
-}
-
-void
-stats_delta_resent(struct stats_delta *d, int entry, unsigned n)
-{
-    d->entries[entry].resent += n;
-    delta_touch(d);
-}
-
-void
-stats_delta_dropped(struct stats_delta *d, uint64_t n)
-{
-    d->dropped += n;
-    delta_touch(d);
-}
-
-void
-stats_delta_throttled(struct stats_delta *d, int entry)
-{
-    d->entries[entry].throttled++;
-    delta_touch(d);
-}
-
-void
-stats_delta_send_time(struct stats_delta *d, uint64_t rt_us)
-{
-    d->send_rt_sum_us += rt_us;
-    hist_record(&d->send_hist, rt_us);
-    delta_touch(d);
-}
-
-/* Count one failure under its (entry, kind, code, detail) key; a new key returns its reason buffer. */
-char *
-stats_delta_error(struct stats_delta *d, int entry, int kind, long code, long detail,
-                  double now)
-{
-    struct stats_delta_error *err;
-    size_t i;
-
-    delta_touch(d);
-    for (i = 0; i < d->nerrors; i++) {
-        err = &d->errors[i];
-        if (err->entry == entry && err->kind == kind && err->code == code &&
-            err->detail == detail) {
-            err->count++;
-            if (now > err->last_seen)
-                err->last_seen = now;
-            return NULL;
-        }
-    }
-    if (d->nerrors == STATS_DELTA_ERRORS) {
-        d->errors_lost++;
-        return NULL;
-    }
-    err = &d->errors[d->nerrors++];
-    err->entry = entry;
-    err->kind = kind;
-    err->code = code;
-    err->detail = detail;
-    err->count = 1;
-    err->first_seen = now;
-    err->last_seen = now;
-    err->group = false;
-    err->reason[0] = '\0';
-    return err->reason;
-}
-
-void
-stats_delta_group(char *reason)
-{
-    struct stats_delta_error *err =
-        (struct stats_delta_error *)(void *)(reason - offsetof(struct stats_delta_error, reason));
-
-    err->group = true;
-}
-
-void
-stats_reason_normalise(const char *reason, char *out, size_t size)
-{
-    size_t n = 0;
-
-    if (size == 0)
-        return;
-    while (*reason != '\0' && n + 1 < size) {
-        if (isdigit((unsigned char)*reason)) {
-            out[n++] = 'N';
-            while (isdigit((unsigned char)*reason))
-                reason++;
-        } else {
-            out[n++] = *reason++;
-        }
-    }
-    out[n] = '\0';
 }
 
 /*
@@ -756,7 +565,7 @@ stats_merge(struct stats *s, struct stats_delta *d)
 {
     double now = time_wall();
     int64_t sec = (int64_t)now;
-    size_t i, slot = ring_slot(sec, STATS_RECENT);
+    size_t i, slot = stats_ring_slot(sec, STATS_RECENT);
     uint64_t epoch;
 
     pthread_mutex_lock(&s->lock);
@@ -788,330 +597,11 @@ stats_merge(struct stats *s, struct stats_delta *d)
         s->dropped += d->dropped;
         s->send_rt_sum_us += d->send_rt_sum_us;
         hist_merge(&s->send_hist, &d->send_hist);
+        s->version++;
     }
     epoch = s->epoch;
     pthread_mutex_unlock(&s->lock);
 
-    if (d->dirty) {
-        for (i = 0; i < d->nentries; i++)
-            if (d->entries[i].requests != 0 || d->entries[i].hist.lo < d->entries[i].hist.hi)
-                delta_entry_clear(&d->entries[i]);
-        d->nerrors = 0;
-        d->errors_lost = 0;
-        d->dropped = 0;
-        d->send_rt_sum_us = 0;
-        if (d->send_hist.lo < d->send_hist.hi)
-            hist_reset(&d->send_hist);
-        d->dirty = false;
-    }
+    stats_delta_clear(d);
     d->epoch = epoch;
-}
-
-/* ---- Locust's rules ---- */
-
-/* Python round(): nearest integer, halves to the even neighbour. */
-double
-stats_round_half_even(double x)
-{
-    double f, diff;
-
-    if (!isfinite(x))
-        return x;
-    f = floor(x);
-    diff = x - f;
-    if (diff < 0.5)
-        return f;
-    if (diff > 0.5)
-        return f + 1;
-    return fmod(f, 2.0) == 0 ? f : f + 1;
-}
-
-/* Round a non-negative ms value to a multiple of unit, halves to even, on the exact binary value. */
-static double
-round_to_unit(double ms, double unit)
-{
-    double rest = fmod(ms, unit);
-    double base = ms - rest;
-    double half = unit / 2;
-
-    if (rest < half)
-        return base;
-    if (rest > half)
-        return base + unit;
-    return fmod(base / unit, 2.0) == 0 ? base : base + unit;
-}
-
-/* Locust's response-time bucket of a value in ms. */
-long
-stats_locust_round_ms(double ms)
-{
-    if (isnan(ms))
-        return 0;
-    if (ms < 100)
-        return (long)stats_round_half_even(ms);
-    if (ms < 1000)
-        return (long)round_to_unit(ms, 10);
-    if (ms < 10000)
-        return (long)round_to_unit(ms, 100);
-    return (long)round_to_unit(ms, 1000);
-}
-
-/* Average response time in ms over the timed samples; 0 when none. */
-double
-stats_avg_ms(const struct stats_entry *e)
-{
-    if (e->hist.total == 0)
-        return 0;
-    return (double)e->total_rt_us / 1000.0 / (double)e->hist.total;
-}
-
-/* Smallest response time in ms; 0 before the first sample. */
-double
-stats_min_ms(const struct stats_entry *e)
-{
-    if (e->min_rt_us == UINT64_MAX)
-        return 0;
-    return (double)e->min_rt_us / 1000.0;
-}
-
-/* Largest response time in ms. */
-double
-stats_max_ms(const struct stats_entry *e)
-{
-    return (double)e->max_rt_us / 1000.0;
-}
-
-/* Average body size over all requests, failures included. */
-double
-stats_avg_bytes(const struct stats_entry *e)
-{
-    if (e->num_requests == 0)
-        return 0;
-    return (double)e->total_bytes / (double)e->num_requests;
-}
-
-/* Average time to first byte over the timed requests, ms; 0 when none. */
-double
-stats_avg_ttfb_ms(const struct stats_entry *e)
-{
-    if (e->hist.total == 0)
-        return 0;
-    return (double)e->total_ttfb_us / 1000.0 / (double)e->hist.total;
-}
-
-/* Failures / requests; 1 when there are failures but no requests. */
-double
-stats_fail_ratio(const struct stats_entry *e)
-{
-    if (e->num_requests == 0)
-        return e->num_failures > 0 ? 1.0 : 0.0;
-    return (double)e->num_failures / (double)e->num_requests;
-}
-
-double
-stats_throttle_ratio(const struct stats_entry *e)
-{
-    return e->num_requests == 0 ? 0.0 : (double)e->num_throttled / (double)e->num_requests;
-}
-
-/* Lower median of the bucketed samples, clamped into the raw [min, max]. */
-double
-stats_median_ms(const struct stats_entry *e)
-{
-    uint64_t n = e->hist.total;
-    double median, max, min;
-
-    if (n == 0)
-        return 0;
-    median = (double)stats_locust_round_ms(
-        (double)hist_value_at_rank(&e->hist, (n - 1) / 2) / 1000.0);
-    max = stats_max_ms(e);
-    min = stats_min_ms(e);
-    if (median > max)
-        median = max;
-    else if (e->min_rt_us != UINT64_MAX && median < min)
-        median = min;
-    return median;
-}
-
-/* Rank of percentile p among n values: min(floor(n * p), n - 1). */
-static uint64_t
-percentile_rank(uint64_t n, double p)
-{
-    double r = (double)n * p;
-    uint64_t rank;
-
-    if (!(r > 0))
-        return 0;
-    rank = r >= (double)n ? n : (uint64_t)r;
-    return rank >= n ? n - 1 : rank;
-}
-
-/* Percentile p of the entry, Locust-bucketed; 0 when there are no samples. */
-long
-stats_percentile_ms(const struct stats_entry *e, double p)
-{
-    uint64_t rank;
-
-    if (e->hist.total == 0 || e->num_requests == 0)
-        return 0;
-    rank = percentile_rank(e->num_requests, p);
-    return stats_locust_round_ms((double)hist_value_at_rank(&e->hist, rank) / 1000.0);
-}
-
-/* Requests (or failures) of one second from a ring; 0 when the slot holds another second. */
-static uint64_t
-ring_count(const struct stats_second *ring, int64_t sec, bool failures)
-{
-    const struct stats_second *slot = &ring[ring_slot(sec, STATS_RING)];
-
-    if (slot->sec != sec)
-        return 0;
-    return failures ? slot->failures : slot->requests;
-}
-
-/* Average per-second count over seconds max(L-12, S) .. L-3, Locust's current window. */
-static double
-current_rate(const struct stats *s, const struct stats_entry *e, bool failures)
-{
-    int64_t last, start, first, t;
-    uint64_t sum = 0;
-    int64_t nsec;
-
-    if (s->total.last_request_ts == 0)
-        return 0;
-    last = (int64_t)s->total.last_request_ts;
-    start = (int64_t)s->start_time;
-    first = last - 12 > start ? last - 12 : start;
-    nsec = last - 2 - first;
-    if (nsec <= 0)
-        return 0;
-    for (t = first; t < last - 2; t++)
-        sum += ring_count(e->ring, t, failures);
-    return (double)sum / (double)nsec;
-}
-
-/* Locust's current requests per second for an entry. */
-double
-stats_current_rps(const struct stats *s, const struct stats_entry *e)
-{
-    return current_rate(s, e, false);
-}
-
-/* Locust's current failures per second for an entry. */
-double
-stats_current_fail_per_sec(const struct stats *s, const struct stats_entry *e)
-{
-    return current_rate(s, e, true);
-}
-
-/* count / (last request time of the total - start time); 0 when undefined. */
-static double
-total_rate(const struct stats *s, uint64_t count)
-{
-    double span;
-
-    if (s->total.last_request_ts == 0 || s->start_time == 0)
-        return 0;
-    span = s->total.last_request_ts - s->start_time;
-    if (span == 0)
-        return 0;
-    return (double)count / span;
-}
-
-/* Whole-run requests per second. */
-double
-stats_total_rps(const struct stats *s, const struct stats_entry *e)
-{
-    return total_rate(s, e->num_requests);
-}
-
-/* Whole-run failures per second. */
-double
-stats_total_fail_per_sec(const struct stats *s, const struct stats_entry *e)
-{
-    return total_rate(s, e->num_failures);
-}
-
-/* Aggregate percentile over the recent histograms of seconds now_sec-9 .. now_sec. */
-double
-stats_current_percentile_ms(const struct stats *s, double p, int64_t now_sec)
-{
-    uint64_t n = 0, rank, seen = 0;
-    uint32_t lo = HIST_BUCKETS, hi = 0, b;
-    size_t i;
-
-    for (i = 0; i < STATS_RECENT; i++) {
-        int64_t sec = s->recent_sec[i];
-        const struct hist *h = &s->recent[i];
-
-        if (sec < 0 || sec > now_sec || sec <= now_sec - STATS_WINDOW || h->total == 0)
-            continue;
-        n += h->total;
-        if (h->lo < lo)
-            lo = h->lo;
-        if (h->hi > hi)
-            hi = h->hi;
-    }
-    if (n == 0)
-        return 0;
-    rank = percentile_rank(n, p);
-    /* walk the union of the windows' buckets without building a merged copy */
-    for (b = lo; b < hi; b++) {
-        for (i = 0; i < STATS_RECENT; i++) {
-            int64_t sec = s->recent_sec[i];
-            const struct hist *h = &s->recent[i];
-
-            if (sec < 0 || sec > now_sec || sec <= now_sec - STATS_WINDOW || b < h->lo ||
-                b >= h->hi)
-                continue;
-            seen += h->counts[b];
-        }
-        if (rank < seen)
-            return (double)stats_locust_round_ms((double)hist_bucket_value(b) / 1000.0);
-    }
-    return (double)stats_locust_round_ms((double)hist_bucket_value(hi - 1) / 1000.0);
-}
-
-/* One entry's sort key, for qsort without a context argument. */
-struct sort_key {
-    const char *name;
-    const char *method;
-    int index;
-};
-
-/* Order by (name, method) with plain byte comparison, as Python sorts tuples of str. */
-static int
-sort_key_cmp(const void *a, const void *b)
-{
-    const struct sort_key *x = a, *y = b;
-    int c = strcmp(x->name, y->name);
-
-    if (c != 0)
-        return c;
-    c = strcmp(x->method, y->method);
-    if (c != 0)
-        return c;
-    return (x->index > y->index) - (x->index < y->index);
-}
-
-/* Entry indices sorted by (name, method); the caller frees the array. */
-int *
-stats_sorted(const struct stats *s)
-{
-    struct sort_key *keys = xmalloc(s->nentries * sizeof(*keys));
-    int *order = xmalloc(s->nentries * sizeof(*order));
-    size_t i;
-
-    for (i = 0; i < s->nentries; i++) {
-        keys[i].name = s->entries[i].name;
-        keys[i].method = s->entries[i].method;
-        keys[i].index = (int)i;
-    }
-    if (s->nentries > 1)
-        qsort(keys, s->nentries, sizeof(*keys), sort_key_cmp);
-    for (i = 0; i < s->nentries; i++)
-        order[i] = keys[i].index;
-    free(keys);
-    return order;
 }

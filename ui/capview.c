@@ -128,8 +128,8 @@ draw_state(struct dash *d, int y, const struct capacity_result *r)
                  live.step, live.refine ? " (refining)" : "", live.load, unit, live.elapsed,
                  live.step_time);
         cput(y++, 0, COLS, A_NORMAL, "  now: %.1f req/s, %.1f failures/s",
-             stats_current_rps(&d->view, &d->view.total),
-             stats_current_fail_per_sec(&d->view, &d->view.total));
+             stats_current_rps(d->view, &d->view->total),
+             stats_current_fail_per_sec(d->view, &d->view->total));
         return y;
     }
     if (r->outcome == CAPACITY_RUNNING) {

@@ -162,7 +162,7 @@ static void
 draw_legend(const struct dash *d, const struct plot *pl, int top, const char *title,
             const char *unit, const enum series_id *ids, const char *const *labels, int nseries)
 {
-    const struct stats *s = &d->view;
+    const struct stats *s = d->view;
     size_t n = s->nseries;
     char legend[256];
     int k, used;
@@ -322,7 +322,7 @@ static void
 draw_chart(struct dash *d, int top, int height, const char *title, const char *unit,
            const enum series_id *ids, const char *const *labels, int nseries, bool whole)
 {
-    const struct stats *s = &d->view;
+    const struct stats *s = d->view;
     struct plot pl;
     double top_v;
     int k;

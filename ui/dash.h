@@ -114,7 +114,8 @@ struct stat_row {
 struct dash {
     struct app *app;
     struct runner *runner;
-    struct stats view;       /* the copy every view reads */
+    struct snapshot *snap;   /* the statistics snapshot every view reads, held until the next */
+    const struct stats *view; /* &snap->stats */
     struct threshold_result *thresholds; /* the header's live evaluation of them */
     struct stat_row *rows_data; /* Statistics rows in display order */
     size_t nrows_data, rows_cap;
@@ -155,7 +156,6 @@ struct dash {
     ev_timer redraw;
     ev_timer autoquit;       /* --autoquit: leave this long after a run ends */
     ev_timer print_stats;    /* --print-stats: the periodic tables to stderr */
-    struct stats print_view;
     ev_signal sigwinch;
     double last_draw;
     bool quit;               /* leave the loop once the runner is idle */

@@ -21,7 +21,7 @@
 void
 detail_view_draw(struct dash *d, int top, int height)
 {
-    const struct stats *s = &d->view;
+    const struct stats *s = d->view;
     const struct stats_entry *e;
     int y = top, bottom = top + height, k, x, len, off;
     char full[1024];

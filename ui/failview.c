@@ -28,7 +28,7 @@ cmp_errors(const void *a, const void *b)
 void
 fail_view_draw(struct dash *d, int top, int height)
 {
-    const struct stats *s = &d->view;
+    const struct stats *s = d->view;
     struct tcol c[4] = {
         { "# Failures", false, 0, 10, true },
         { "Method", true, 2, 6, true },

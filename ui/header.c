@@ -73,7 +73,7 @@ static int
 draw_rates(struct dash *d)
 {
     const struct runner *r = d->runner;
-    const struct stats *s = &d->view;
+    const struct stats *s = d->view;
     char line[512], cpu[96], fds[32], throttled[48] = "";
     int x;
 
@@ -119,7 +119,7 @@ draw_rates(struct dash *d)
 static void
 draw_thresholds(struct dash *d, int x)
 {
-    const struct stats *s = &d->view;
+    const struct stats *s = d->view;
     const struct settings *set = &d->app->settings;
     const struct threshold *first = NULL;
     const struct threshold_result *first_res = NULL;
@@ -200,7 +200,7 @@ void
 too_small_draw(struct dash *d)
 {
     const struct runner *r = d->runner;
-    const struct stats *s = &d->view;
+    const struct stats *s = d->view;
     enum runner_state st = runner_state(r);
     char elapsed[32], line[128];
     int y = 0, len;

@@ -32,7 +32,7 @@ pct_view_draw(struct dash *d, int top, int height)
                                   (int)strlen(stats_percentile_labels[k]), true };
     c[NC - 1] = (struct tcol){ "# reqs", false, 0, 6, true };
     for (i = 0; i <= n; i++) {
-        const struct stats_entry *e = i < n ? d->rows_data[i].e : &d->view.total;
+        const struct stats_entry *e = i < n ? d->rows_data[i].e : &d->view->total;
 
         snprintf(cells[i][0], CELL, "%s", e->method);
         for (k = 0; k < NPC; k++) {
@@ -71,7 +71,7 @@ pct_view_draw(struct dash *d, int top, int height)
     else
         mvhline(top + height - 2, 0, '-', COLS);
     for (col = 0; col < NC; col++)
-        ptrs[col] = col == 1 ? d->view.total.name : cells[n][col];
+        ptrs[col] = col == 1 ? d->view->total.name : cells[n][col];
     table_row(top + height - 1, c, NC, ptrs, A_BOLD);
     free(cells);
 }

@@ -24,9 +24,9 @@ selected_row(struct dash *d)
     if (d->nrows_data == 0)
         return -1;
     for (i = 0; i < d->nrows_data; i++)
-        if (d->rows_data[i].e - d->view.entries == d->sel_entry)
+        if (d->rows_data[i].e - d->view->entries == d->sel_entry)
             return (int)i;
-    d->sel_entry = (int)(d->rows_data[0].e - d->view.entries);
+    d->sel_entry = (int)(d->rows_data[0].e - d->view->entries);
     return 0;
 }
 
@@ -43,7 +43,7 @@ views_select(struct dash *d, int delta, bool page)
         next = n - 1;
     if (next < 0)
         next = 0;
-    d->sel_entry = (int)(d->rows_data[next].e - d->view.entries);
+    d->sel_entry = (int)(d->rows_data[next].e - d->view->entries);
     if (page)
         views_scroll(d, delta);
 }
@@ -136,7 +136,7 @@ cmp_rows(const void *a, const void *b, void *arg)
 void
 views_sort(struct dash *d)
 {
-    const struct stats *s = &d->view;
+    const struct stats *s = d->view;
     size_t i;
 
     if (s->nentries > d->rows_cap) {
@@ -200,10 +200,10 @@ stats_view_draw(struct dash *d, int top, int height)
         c[col].hide_rank = stat_cols[col].hide_rank;
         c[col].width = (int)strlen(c[col].head);
     }
-    row_values(&d->view, &d->view.total, total_v);
-    stat_cells(&d->view.total, total_v, total_cells);
+    row_values(d->view, &d->view->total, total_v);
+    stat_cells(&d->view->total, total_v, total_cells);
     for (i = 0; i <= n; i++) {
-        const struct stats_entry *e = i < n ? d->rows_data[i].e : &d->view.total;
+        const struct stats_entry *e = i < n ? d->rows_data[i].e : &d->view->total;
         char(*row)[CELL] = i < n ? cells[i] : total_cells;
 
         if (i < n)
@@ -249,7 +249,7 @@ stats_view_draw(struct dash *d, int top, int height)
     else
         mvhline(top + height - 2, 0, '-', COLS);
     for (col = 0; col < COL_COUNT; col++)
-        ptrs[col] = col == COL_NAME ? d->view.total.name : total_cells[col];
+        ptrs[col] = col == COL_NAME ? d->view->total.name : total_cells[col];
     table_row(top + height - 1, c, COL_COUNT, ptrs, A_BOLD);
     free(cells);
 }

@@ -116,14 +116,25 @@ flush_log(struct dash *d)
     fflush(stderr);
 }
 
-/* Copy the statistics and draw everything. */
+/* Read the latest statistics snapshot from now on (the previous one is given back). */
+static void
+take_view(struct dash *d)
+{
+    struct snapshot *snap = snapshots_take(&d->app->snapshots);
+
+    snapshot_release(d->snap);
+    d->snap = snap;
+    d->view = &snap->stats;
+}
+
+/* Take the latest statistics and draw everything. */
 static void
 draw(struct dash *d, bool fresh_copy)
 {
     if (!d->screen_on)
         return;
     if (fresh_copy) {
-        stats_copy(&d->view, &d->app->stats);
+        take_view(d);
         views_sort(d);
     }
     if (d->message[0] != '\0' && time_mono() > d->message_until)
@@ -229,14 +240,16 @@ on_print_stats(struct ev_loop *loop, ev_timer *t, int revents)
 {
     struct dash *d = t->data;
     enum runner_state st = runner_state(d->runner);
+    struct snapshot *view;
 
     (void)loop;
     (void)revents;
     if (st != RUNNER_SPAWNING && st != RUNNER_RUNNING && st != RUNNER_STOPPING)
         return;
-    stats_copy(&d->print_view, &d->app->stats);
-    console_print_requests(stderr, &d->print_view, console_name_width(), true);
+    view = snapshots_take(&d->app->snapshots);
+    console_print_requests(stderr, &view->stats, console_name_width(), true);
     fflush(stderr);
+    snapshot_release(view);
 }
 
 /* Runner events: finish a quit once everything stopped. */
@@ -380,7 +393,7 @@ ui_run(struct app *app)
     d->sort_desc = false;
     d->sel_entry = -1;
     d->detail_entry = -1;
-    stats_init(&d->view);
+    take_view(d);
     d->thresholds = xcalloc(app->settings.nthresholds + 1, sizeof(*d->thresholds));
     pthread_mutex_init(&d->log_lock, NULL);
 
@@ -393,7 +406,7 @@ ui_run(struct app *app)
     if (!screen_on(d)) {
         app_unwatch_signals(app);
         ev_signal_stop(app->loop, &d->sigwinch);
-        stats_free(&d->view);
+        snapshot_release(d->snap);
         free(d->thresholds);
         pthread_mutex_destroy(&d->log_lock);
         no_cursor = d->no_cursor;
@@ -417,7 +430,6 @@ ui_run(struct app *app)
     ev_io_init(&d->input, on_input, fileno(d->keys), EV_READ);
     d->input.data = d;
     ev_io_start(app->loop, &d->input);
-    stats_init(&d->print_view);
     ev_timer_init(&d->print_stats, on_print_stats, 2., 2.);
     d->print_stats.data = d;
     if (app->settings.print_stats) {
@@ -477,9 +489,8 @@ ui_run(struct app *app)
 
     if (d->keys != NULL && d->keys != stdin)
         fclose(d->keys);
-    stats_free(&d->view);
+    snapshot_release(d->snap);
     free(d->thresholds);
-    stats_free(&d->print_view);
     free(d->rows_data);
     pthread_mutex_destroy(&d->log_lock);
     free(d);
