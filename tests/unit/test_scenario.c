@@ -231,20 +231,6 @@ test_load_classes_and_tasks(void **state)
     assert_int_equal(find_task(admin, "c")->opts.http_version, HTTPV_1_1);
     assert_true(find_task(admin, "c")->opts.follow_redirects < 0);  /* unset: default */
 
-    /* every task has its own serial */
-    {
-        bool seen[16] = { false };
-        size_t i, j;
-
-        for (i = 0; i < sc.nclasses; i++)
-            for (j = 0; j < sc.classes[i].ntasks; j++) {
-                unsigned serial = sc.classes[i].tasks[j].serial;
-
-                assert_true(serial < 16);
-                assert_false(seen[serial]);
-                seen[serial] = true;
-            }
-    }
     scenario_free(&sc);
     settings_free(&s);
 }

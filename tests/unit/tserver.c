@@ -79,7 +79,7 @@ answer(struct tserver *ts, struct tconn *c, int status, bool head)
     int n = snprintf(out, sizeof(out), "HTTP/1.1 %d X\r\nContent-Type: text/plain\r\n"
                      "Content-Length: 2\r\n\r\n%s", status, head ? "" : "ok");
 
-    send_all(c->fd, out, (size_t)n);
+    /* counted before it is sent: a client that has its answer finds it counted */
     c->answered++;
     tserver_lock(ts);
     ts->answered++;
@@ -87,6 +87,7 @@ answer(struct tserver *ts, struct tconn *c, int status, bool head)
         ts->failed++;
     pthread_cond_broadcast(&ts->cond);
     tserver_unlock(ts);
+    send_all(c->fd, out, (size_t)n);
 }
 
 static void
