@@ -717,6 +717,9 @@ static const char *const help_lines[] = {
     "  r        reset statistics",
     "  q        quit (asks first while a test runs); Ctrl-C stops the test and quits",
     "  (--find-capacity: the search sets the load; s stops it, e n + - r are refused)",
+    "  (--worker: the Locust master sets the load; s e n + - r are refused; q, after y,",
+    "   leaves the master with a last report; the header shows the master, its state,",
+    "   the users now and as the master asked, and the time since its last message)",
     "",
     "Statistics table",
     "  < / >    sort by the previous / next column;  i  invert the order",
@@ -805,6 +808,8 @@ draw_header(struct dash *d)
         secret_redact(line); /* host = ${URL} */
     }
     put(0, x, COLS - x, d->theme.header, line);
+    if (d->worker != NULL)
+        workerview_header(d); /* line 0 shows the session with the Locust master */
 
     /* line 1: rates and the generator itself */
     if (d->app->selfmon.open_fds >= 0)
@@ -930,6 +935,8 @@ draw_footer(struct dash *d)
         hint = "stopping: s or q abandons the requests in flight";
     else
         hint = "s start  n new test  r reset  1-7/Tab views  < > sort  ? help  q quit";
+    if (d->worker != NULL)
+        hint = workerview_hint();
     put(LINES - 1, 0, COLS, d->theme.dim, hint);
 }
 
@@ -968,6 +975,8 @@ draw_too_small(struct dash *d)
         put(y, 0, COLS, d->theme.dim, "for the full dashboard");
     if (d->message[0] != '\0')
         put(LINES - 1, 0, COLS, A_BOLD, d->message);
+    else if (d->worker != NULL)
+        put(LINES - 1, 0, COLS, d->theme.dim, "the Locust master drives  q leave");
     else
         put(LINES - 1, 0, COLS, d->theme.dim,
             st == RUNNER_SPAWNING || st == RUNNER_RUNNING ? "s stop  +/- users  q quit"
