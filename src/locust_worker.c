@@ -14,6 +14,9 @@
  * Statistics leave only while registered, so nothing queued for a lost
  * master lands in the next one: losing the master closes the socket
  * without lingering and takes the model as it is then as the new baseline.
+ *
+ * The session has no screen: front ends (locust_headless.c, the dashboard)
+ * start it, read locust_worker_status() and forward the stop signals.
  */
 #include "config.h"
 
@@ -41,7 +44,7 @@
 #define QUIT_GRACE 0.3       /* the master waits 0.5 s for the last report after its quit */
 #define REOPEN_DELAY 0.5     /* between closing a socket and opening the next with the same id */
 
-struct lw {
+struct locust_worker {
     struct app *app;
     void *ctx;
     void *sock;
@@ -79,6 +82,15 @@ struct lw {
     unsigned *rep_counts;
 
     struct locust_reporter rep;
+
+    /* what front ends see (locust_worker_status) */
+    struct locust_worker_hooks hooks;
+    bool connected;          /* the monitor saw the connection open (and not close since) */
+    double last_msg;         /* mono time of the last message from the master, 0: none */
+    unsigned asked;          /* users the master's last spawn asked of this worker */
+    bool stopped;            /* the master stopped the test (until its next spawn) */
+    bool done;               /* finish_exit ran: the loop is ending */
+    ev_timer end_timer;      /* leaves the loop (also when the session ends before it runs) */
     uint64_t reports;
     uint64_t malformed;
 
@@ -90,9 +102,9 @@ struct lw {
     ev_timer reopen_timer;
 };
 
-static void pump(struct lw *w);
-static void finish_exit(struct lw *w);
-static void begin_exit(struct lw *w, int status, bool tell_master);
+static void pump(struct locust_worker *w);
+static void finish_exit(struct locust_worker *w);
+static void begin_exit(struct locust_worker *w, int status, bool tell_master);
 
 /* ---- the socket ---- */
 
@@ -105,7 +117,7 @@ on_sock(struct ev_loop *loop, ev_io *io, int revents)
 }
 
 static void
-sock_close(struct lw *w, int linger)
+sock_close(struct locust_worker *w, int linger)
 {
     if (w->sock == NULL)
         return;
@@ -122,11 +134,12 @@ sock_close(struct lw *w, int linger)
     zmq_setsockopt(w->sock, ZMQ_LINGER, &linger, sizeof(linger));
     zmq_close(w->sock);
     w->sock = NULL;
+    w->connected = false;
 }
 
 /* A fresh DEALER with our id, connecting to the master; false after a message. */
 static bool
-sock_open(struct lw *w)
+sock_open(struct locust_worker *w)
 {
     int one = 1, idle = 30, linger = 1000, fd;
     size_t fdlen = sizeof(fd);
@@ -172,7 +185,7 @@ sock_open(struct lw *w)
 
 /* Send one encoded message (and free it); a full queue drops it. */
 static void
-send_out(struct lw *w, struct locust_out *o)
+send_out(struct locust_worker *w, struct locust_out *o)
 {
     if (w->sock != NULL && zmq_send(w->sock, o->data, o->len, ZMQ_DONTWAIT) < 0)
         log_debug(LOGGER, "could not queue a message for the master: %s", zmq_strerror(errno));
@@ -180,7 +193,7 @@ send_out(struct lw *w, struct locust_out *o)
 }
 
 static void
-send_nil(struct lw *w, const char *type)
+send_nil(struct locust_worker *w, const char *type)
 {
     struct locust_out o;
 
@@ -189,7 +202,7 @@ send_nil(struct lw *w, const char *type)
 }
 
 static void
-send_ready(struct lw *w)
+send_ready(struct locust_worker *w)
 {
     struct locust_out o;
 
@@ -198,7 +211,7 @@ send_ready(struct lw *w)
 }
 
 static void
-send_exception(struct lw *w, const char *msg)
+send_exception(struct locust_worker *w, const char *msg)
 {
     struct locust_out o;
 
@@ -212,7 +225,7 @@ send_exception(struct lw *w, const char *msg)
 
 /* Fill rep_names/rep_counts from the master's last spawn; returns how many. */
 static size_t
-users_now(struct lw *w, struct locust_users *u, bool wanted)
+users_now(struct locust_worker *w, struct locust_users *u, bool wanted)
 {
     const struct scenario *sc = &w->app->scenario;
     size_t i;
@@ -232,23 +245,10 @@ users_now(struct lw *w, struct locust_users *u, bool wanted)
     return w->nmaster;
 }
 
-static unsigned
-total_users(struct lw *w)
-{
-    struct locust_users u;
-    unsigned n = 0;
-    size_t i;
-
-    users_now(w, &u, false);
-    for (i = 0; i < u.n; i++)
-        n += u.counts[i];
-    return n;
-}
-
 /* ---- reports ---- */
 
 static void
-send_stats(struct lw *w)
+send_stats(struct locust_worker *w)
 {
     struct locust_out o;
     struct locust_users u;
@@ -263,7 +263,7 @@ send_stats(struct lw *w)
 
 /* Forget what was not reported: nothing before now goes to any master. */
 static void
-rebaseline(struct lw *w)
+rebaseline(struct locust_worker *w)
 {
     struct snapshot *view = snapshots_take(&w->app->snapshots);
 
@@ -272,7 +272,7 @@ rebaseline(struct lw *w)
 }
 
 static const char *
-heartbeat_state(struct lw *w)
+heartbeat_state(struct locust_worker *w)
 {
     switch (runner_state(w->app->runner)) {
     case RUNNER_SPAWNING:
@@ -287,7 +287,7 @@ heartbeat_state(struct lw *w)
 
 /* Percent of one core used since the last call, as Locust's psutil figure. */
 static double
-cpu_sample(struct lw *w)
+cpu_sample(struct locust_worker *w)
 {
     struct rusage ru;
     double now = time_mono(), secs;
@@ -325,7 +325,7 @@ rss_bytes(void)
  * connection under the same id ignores the first try (libzmq's ROUTER).
  */
 static double
-retry_interval(const struct lw *w)
+retry_interval(const struct locust_worker *w)
 {
     double t = w->app->settings.master_timeout / 2;
 
@@ -339,7 +339,7 @@ retry_interval(const struct lw *w)
  * between (send_out skips a closed socket).
  */
 static void
-reopen(struct lw *w, bool ready)
+reopen(struct locust_worker *w, bool ready)
 {
     sock_close(w, 0);
     w->reopen_ready = ready;
@@ -351,7 +351,7 @@ reopen(struct lw *w, bool ready)
 static void
 on_reopen(struct ev_loop *loop, ev_timer *t, int revents)
 {
-    struct lw *w = t->data;
+    struct locust_worker *w = t->data;
 
     (void)loop;
     (void)revents;
@@ -368,7 +368,7 @@ on_reopen(struct ev_loop *loop, ev_timer *t, int revents)
 
 /* Begin (or go on) waiting for an ack: a fresh socket and a client_ready. */
 static void
-wait_for_master(struct lw *w, bool restart_clock)
+wait_for_master(struct locust_worker *w, bool restart_clock)
 {
     if (restart_clock)
         w->wait_since = time_mono();
@@ -392,7 +392,7 @@ wait_for_master(struct lw *w, bool restart_clock)
 
 /* Leave: stop the users, then (finish_exit) a last report, quit, and out of the loop. */
 static void
-begin_exit(struct lw *w, int status, bool tell_master)
+begin_exit(struct locust_worker *w, int status, bool tell_master)
 {
     enum runner_state st = runner_state(w->app->runner);
 
@@ -417,7 +417,7 @@ begin_exit(struct lw *w, int status, bool tell_master)
 }
 
 static void
-finish_exit(struct lw *w)
+finish_exit(struct locust_worker *w)
 {
     if (w->send_quit) {
         send_stats(w);
@@ -426,12 +426,23 @@ finish_exit(struct lw *w)
         w->quit_sent = true;
     }
     w->registered = false;
-    ev_break(w->app->loop, EVBREAK_ALL);
+    w->done = true;
+    /* through a timer: an ev_break before the loop runs would be lost */
+    ev_timer_set(&w->end_timer, 0., 0.);
+    ev_timer_start(w->app->loop, &w->end_timer);
+}
+
+static void
+on_end(struct ev_loop *loop, ev_timer *t, int revents)
+{
+    (void)t;
+    (void)revents;
+    ev_break(loop, EVBREAK_ALL);
 }
 
 /* The master is gone: stop the users and wait for one to take us back. */
 static void
-master_lost(struct lw *w, const char *why)
+master_lost(struct locust_worker *w, const char *why)
 {
     unsigned users = runner_user_count(w->app->runner);
 
@@ -440,6 +451,8 @@ master_lost(struct lw *w, const char *why)
                 w->master, why, users, w->app->settings.master_timeout);
     w->registered = false;
     w->lost = true;
+    w->stopped = false;
+    w->asked = 0;
     w->stop_pending = false;
     w->want_pending = false;
     w->master_hb_seen = false;
@@ -450,9 +463,10 @@ master_lost(struct lw *w, const char *why)
 
 /* After the master's stop, once the users stopped. */
 static void
-finish_stop(struct lw *w)
+finish_stop(struct locust_worker *w)
 {
     w->stop_pending = false;
+    w->stopped = true;
     send_stats(w);
     send_nil(w, "client_stopped");
     w->registered = false;
@@ -470,7 +484,7 @@ finish_stop(struct lw *w)
 static void
 on_ready_later(struct ev_loop *loop, ev_timer *t, int revents)
 {
-    struct lw *w = t->data;
+    struct locust_worker *w = t->data;
 
     (void)loop;
     (void)revents;
@@ -485,7 +499,7 @@ on_ready_later(struct ev_loop *loop, ev_timer *t, int revents)
 /* ---- messages from the master ---- */
 
 static void
-on_ack(struct lw *w, const struct locust_msg *m)
+on_ack(struct locust_worker *w, const struct locust_msg *m)
 {
     if (w->registered || w->exit_pending) {
         log_debug(LOGGER, "another ack from the master (ignored)");
@@ -513,7 +527,7 @@ on_ack(struct lw *w, const struct locust_msg *m)
 
 /* Has this name been warned about? Remember it if not. */
 static bool
-first_unknown(struct lw *w, const char *name)
+first_unknown(struct locust_worker *w, const char *name)
 {
     size_t i;
 
@@ -526,7 +540,7 @@ first_unknown(struct lw *w, const char *name)
 }
 
 static void
-apply_users(struct lw *w)
+apply_users(struct locust_worker *w)
 {
     if (!runner_set_class_users(w->app->runner, w->want))
         w->want_pending = true;
@@ -535,7 +549,7 @@ apply_users(struct lw *w)
 }
 
 static void
-on_spawn(struct lw *w, const struct locust_msg *m)
+on_spawn(struct locust_worker *w, const struct locust_msg *m)
 {
     struct app *app = w->app;
     const struct scenario *sc = &app->scenario;
@@ -577,6 +591,10 @@ on_spawn(struct lw *w, const struct locust_msg *m)
     w->rep_names = xrealloc(w->rep_names, (m->nclasses + 1) * sizeof(char *));
     w->rep_counts = xrealloc(w->rep_counts, (m->nclasses + 1) * sizeof(unsigned));
     w->nmaster = m->nclasses;
+    w->stopped = false;
+    w->asked = 0;
+    for (i = 0; i < m->nclasses; i++)
+        w->asked += (unsigned)m->classes[i].count;
     memset(w->want, 0, sc->nclasses * sizeof(*w->want));
     memset(w->class_named, 0, sc->nclasses * sizeof(*w->class_named));
     for (i = 0; i < m->nclasses; i++) {
@@ -619,7 +637,7 @@ on_spawn(struct lw *w, const struct locust_msg *m)
 }
 
 static void
-on_stop(struct lw *w)
+on_stop(struct locust_worker *w)
 {
     enum runner_state st = runner_state(w->app->runner);
 
@@ -629,6 +647,7 @@ on_stop(struct lw *w)
              runner_user_count(w->app->runner));
     w->stop_pending = true;
     w->want_pending = false;
+    w->asked = 0;
     if (st == RUNNER_READY || st == RUNNER_STOPPED)
         finish_stop(w);
     else
@@ -636,7 +655,7 @@ on_stop(struct lw *w)
 }
 
 static void
-handle(struct lw *w, const void *buf, size_t len)
+handle(struct locust_worker *w, const void *buf, size_t len)
 {
     struct locust_msg m;
     char *err = NULL;
@@ -652,6 +671,7 @@ handle(struct lw *w, const void *buf, size_t len)
         locust_msg_free(&m);
         return;
     }
+    w->last_msg = time_mono();
     switch (m.type) {
     case LOCUST_ACK:
         on_ack(w, &m);
@@ -689,7 +709,7 @@ handle(struct lw *w, const void *buf, size_t len)
 
 /* A monitor event: the connection to the master opened or closed. */
 static void
-handle_event(struct lw *w, const unsigned char *frame, size_t len)
+handle_event(struct locust_worker *w, const unsigned char *frame, size_t len)
 {
     uint16_t event;
 
@@ -697,9 +717,11 @@ handle_event(struct lw *w, const unsigned char *frame, size_t len)
         return;
     memcpy(&event, frame, sizeof(event));
     if (event == ZMQ_EVENT_CONNECTED) {
+        w->connected = true;
         log_debug(LOGGER, "connected to %s", w->endpoint);
     } else if (event == ZMQ_EVENT_DISCONNECTED) {
         log_debug(LOGGER, "disconnected from %s", w->endpoint);
+        w->connected = false;
         if (w->registered && !w->exit_pending)
             master_lost(w, "its connection closed");
     }
@@ -707,7 +729,7 @@ handle_event(struct lw *w, const unsigned char *frame, size_t len)
 
 /* Read everything waiting on the socket and the monitor. */
 static void
-pump(struct lw *w)
+pump(struct locust_worker *w)
 {
     static bool busy;
     zmq_msg_t msg;
@@ -790,7 +812,7 @@ pump(struct lw *w)
 static void
 on_heartbeat(struct ev_loop *loop, ev_timer *t, int revents)
 {
-    struct lw *w = t->data;
+    struct locust_worker *w = t->data;
     struct locust_out o;
     double cpu = cpu_sample(w);
 
@@ -811,12 +833,11 @@ on_heartbeat(struct ev_loop *loop, ev_timer *t, int revents)
     pump(w);
 }
 
-/* Every 3 s: the report to the master and the status line. */
+/* Every 3 s: the report to the master, then the front end's turn. */
 static void
 on_report(struct ev_loop *loop, ev_timer *t, int revents)
 {
-    struct lw *w = t->data;
-    double rps;
+    struct locust_worker *w = t->data;
 
     (void)loop;
     (void)revents;
@@ -824,17 +845,14 @@ on_report(struct ev_loop *loop, ev_timer *t, int revents)
         return;
     send_stats(w);
     pump(w);
-    rps = w->rep.last_interval > 0 ? (double)w->rep.last_requests / w->rep.last_interval : 0;
-    if (!w->app->settings.only_summary)
-        log_info(LOGGER, "master %s: %s, %u users, %.1f RPS", w->master,
-                 runner_state(w->app->runner) == RUNNER_STOPPING ? "stopping" : heartbeat_state(w),
-                 total_users(w), rps);
+    if (w->hooks.on_report != NULL)
+        w->hooks.on_report(w, w->hooks.arg);
 }
 
 static void
 on_retry(struct ev_loop *loop, ev_timer *t, int revents)
 {
-    struct lw *w = t->data;
+    struct locust_worker *w = t->data;
     double waited = time_mono() - w->wait_since;
     double limit = w->app->settings.master_timeout;
 
@@ -863,7 +881,7 @@ on_retry(struct ev_loop *loop, ev_timer *t, int revents)
 static void
 on_quit_grace(struct ev_loop *loop, ev_timer *t, int revents)
 {
-    struct lw *w = t->data;
+    struct locust_worker *w = t->data;
 
     (void)loop;
     (void)revents;
@@ -881,24 +899,32 @@ on_pump(struct ev_loop *loop, ev_timer *t, int revents)
 
 /*
  * The first SIGINT, SIGTERM or SIGHUP (app.c's stop policy, which then
- * stops the users, or leaves the loop when none run): leave the master
- * with a last report once the users stopped.
+ * stops the users, or leaves the loop when none run), through the front
+ * end: leave the master with a last report once the users stopped.
  */
-static void
-on_app_stop(struct app *app, int signum, void *arg)
+void
+locust_worker_signal(struct locust_worker *w, int signum)
 {
-    struct lw *w = arg;
-
     log_info(LOGGER, "Stopping %u users, sending the last report and leaving the master",
-             runner_user_count(app->runner));
+             runner_user_count(w->app->runner));
     begin_exit(w, 128 + signum, true);
+}
+
+void
+locust_worker_leave(struct locust_worker *w)
+{
+    if (w->exit_pending)
+        return;
+    log_info(LOGGER, "Leaving the master: stopping %u users and sending the last report",
+             runner_user_count(w->app->runner));
+    begin_exit(w, EXIT_OK, true);
 }
 
 /* Runner events: a stop is over. */
 static void
 on_runner(struct runner *r, enum runner_event ev, void *arg)
 {
-    struct lw *w = arg;
+    struct locust_worker *w = arg;
 
     (void)r;
     if (ev != RUNNER_EVENT_STOPPED)
@@ -959,37 +985,34 @@ check_settings(struct app *app)
     s->threshold_abort = false;
 }
 
-/* ---- the front end ---- */
+/* ---- the session ---- */
 
-int
-locust_worker_run(struct app *app)
+struct locust_worker *
+locust_worker_new(struct app *app, int *status)
 {
-    struct lw *w = xcalloc(1, sizeof(*w));
+    struct locust_worker *w;
     const struct settings *s = &app->settings;
     const char *host = s->master_host != NULL ? s->master_host : "127.0.0.1";
-    int status;
-    size_t i;
+    struct addrinfo hints, *res = NULL;
+    int rc;
 
     check_settings(app);
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_socktype = SOCK_STREAM;
+    rc = getaddrinfo(host, NULL, &hints, &res);
+    if (rc != 0) {
+        fprintf(stderr, "cicada: --master-host: cannot resolve '%s': %s\n", host,
+                gai_strerror(rc));
+        *status = EXIT_USAGE;
+        return NULL;
+    }
+    freeaddrinfo(res);
+
+    w = xcalloc(1, sizeof(*w));
     w->app = app;
     w->index = -1;
     w->ready_delay = 0;
     locust_node_id(w->id, sizeof(w->id));
-    {
-        struct addrinfo hints, *res = NULL;
-        int rc;
-
-        memset(&hints, 0, sizeof(hints));
-        hints.ai_socktype = SOCK_STREAM;
-        rc = getaddrinfo(host, NULL, &hints, &res);
-        if (rc != 0) {
-            fprintf(stderr, "cicada: --master-host: cannot resolve '%s': %s\n", host,
-                    gai_strerror(rc));
-            free(w);
-            return EXIT_USAGE;
-        }
-        freeaddrinfo(res);
-    }
     if (strchr(host, ':') != NULL) {
         snprintf(w->endpoint, sizeof(w->endpoint), "tcp://[%s]:%u", host, s->master_port);
         snprintf(w->master, sizeof(w->master), "[%s]:%u", host, s->master_port);
@@ -1000,7 +1023,6 @@ locust_worker_run(struct app *app)
     w->want = xcalloc(app->scenario.nclasses + 1, sizeof(*w->want));
     w->class_named = xcalloc(app->scenario.nclasses + 1, sizeof(*w->class_named));
     locust_reporter_init(&w->rep);
-    w->ctx = zmq_ctx_new();
 
     ev_timer_init(&w->hb_timer, on_heartbeat, 0., HEARTBEAT_INTERVAL);
     ev_timer_init(&w->report_timer, on_report, 0., REPORT_INTERVAL);
@@ -1009,23 +1031,103 @@ locust_worker_run(struct app *app)
     ev_timer_init(&w->pump_timer, on_pump, 0.2, 0.2);
     ev_timer_init(&w->quit_timer, on_quit_grace, 0., 0.);
     ev_timer_init(&w->reopen_timer, on_reopen, 0., 0.);
-    w->reopen_timer.data = w;
+    ev_timer_init(&w->end_timer, on_end, 0., 0.);
+    w->reopen_timer.data = w->end_timer.data = w;
     w->hb_timer.data = w->report_timer.data = w->retry_timer.data = w;
     w->ready_timer.data = w->pump_timer.data = w->quit_timer.data = w;
-    ev_timer_start(app->loop, &w->pump_timer);
-    app_watch_signals(app, on_app_stop, w);
-    runner_set_listener(app->runner, on_runner, w);
+    return w;
+}
 
+void
+locust_worker_start(struct locust_worker *w, const struct locust_worker_hooks *hooks)
+{
+    struct app *app = w->app;
+
+    if (hooks != NULL)
+        w->hooks = *hooks;
+    w->ctx = zmq_ctx_new();
+    ev_timer_start(app->loop, &w->pump_timer);
+    runner_set_listener(app->runner, on_runner, w);
     log_info(LOGGER, "Starting cicada %s as a Locust worker: joining the master at %s "
              "(%u threads; giving up after %g s without a master)", PACKAGE_VERSION, w->master,
-             runner_threads(app->runner), s->master_timeout);
+             runner_threads(app->runner), app->settings.master_timeout);
     cpu_sample(w);
     wait_for_master(w, true);
-    if (!w->exit_pending)
-        ev_run(app->loop, 0);
+}
+
+const char *
+locust_worker_state_name(enum locust_worker_state st)
+{
+    switch (st) {
+    case LW_CONNECTING: return "connecting";
+    case LW_WAITING: return "waiting for the master";
+    case LW_READY: return "ready";
+    case LW_SPAWNING: return "spawning";
+    case LW_RUNNING: return "running";
+    case LW_STOPPING: return "stopping";
+    case LW_STOPPED: return "stopped";
+    case LW_LOST: return "master lost";
+    case LW_LEAVING: return "leaving";
+    }
+    return "?";
+}
+
+static enum locust_worker_state
+session_state(const struct locust_worker *w)
+{
+    if (w->exit_pending || w->done)
+        return LW_LEAVING;
+    if (w->registered) {
+        switch (runner_state(w->app->runner)) {
+        case RUNNER_SPAWNING: return LW_SPAWNING;
+        case RUNNER_RUNNING: return LW_RUNNING;
+        case RUNNER_STOPPING: return LW_STOPPING;
+        default: return w->stopped ? LW_STOPPED : LW_READY;
+        }
+    }
+    if (w->stop_pending || (w->stopped && !w->lost))
+        return runner_state(w->app->runner) == RUNNER_STOPPING ? LW_STOPPING : LW_STOPPED;
+    if (w->lost)
+        return LW_LOST;
+    return w->connected ? LW_WAITING : LW_CONNECTING;
+}
+
+void
+locust_worker_status(const struct locust_worker *w, struct locust_worker_status *out)
+{
+    double now = time_mono();
+
+    memset(out, 0, sizeof(*out));
+    out->state = session_state(w);
+    out->master = w->master;
+    out->node_id = w->id;
+    out->index = w->index;
+    out->users = runner_user_count(w->app->runner);
+    out->users_asked = w->asked;
+    out->since_message = w->last_msg > 0 ? now - w->last_msg : -1;
+    out->retry_in = out->give_up_in = -1;
+    if (out->state == LW_CONNECTING || out->state == LW_WAITING || out->state == LW_LOST) {
+        double left = w->app->settings.master_timeout - (now - w->wait_since);
+
+        out->give_up_in = left > 0 ? left : 0;
+        if (ev_is_active(&w->retry_timer))
+            out->retry_in = ev_timer_remaining(w->app->loop, (ev_timer *)&w->retry_timer);
+        if (out->retry_in > out->give_up_in)
+            out->retry_in = out->give_up_in;
+    }
+    out->rps = w->rep.last_interval > 0 ? (double)w->rep.last_requests / w->rep.last_interval : 0;
+    out->reports = w->reports;
+    out->sent_requests = w->rep.sent_requests;
+    out->sent_failures = w->rep.sent_failures;
+}
+
+int
+locust_worker_end(struct locust_worker *w)
+{
+    struct app *app = w->app;
+    int status;
 
     runner_set_listener(app->runner, NULL, NULL);
-    app_unwatch_signals(app);
     ev_timer_stop(app->loop, &w->hb_timer);
     ev_timer_stop(app->loop, &w->report_timer);
     ev_timer_stop(app->loop, &w->retry_timer);
@@ -1033,15 +1135,28 @@ locust_worker_run(struct app *app)
     ev_timer_stop(app->loop, &w->pump_timer);
     ev_timer_stop(app->loop, &w->quit_timer);
     ev_timer_stop(app->loop, &w->reopen_timer);
+    ev_timer_stop(app->loop, &w->end_timer);
     sock_close(w, w->quit_sent ? 1000 : 0);
-    zmq_ctx_term(w->ctx);
+    if (w->ctx != NULL)
+        zmq_ctx_term(w->ctx);
+    w->ctx = NULL;
 
     status = w->exit_status;
+    app->final_status = status;
     log_info(LOGGER, "Leaving (exit code %d): %llu requests (%llu failures) reported to the "
              "master in %llu reports", status, (unsigned long long)w->rep.sent_requests,
              (unsigned long long)w->rep.sent_failures, (unsigned long long)w->reports);
     app_write_reports(app);
+    return status;
+}
 
+void
+locust_worker_free(struct locust_worker *w)
+{
+    size_t i;
+
+    if (w == NULL)
+        return;
     for (i = 0; i < w->nmaster; i++)
         free(w->master_names[i]);
     free(w->master_names);
@@ -1054,5 +1169,4 @@ locust_worker_run(struct app *app)
     free(w->class_named);
     locust_reporter_free(&w->rep);
     free(w);
-    return status;
 }

@@ -21,6 +21,7 @@
  *   logview.c    Log
  *   capview.c    Capacity (--find-capacity)
  *   helpview.c   Help
+ *   workerview.c the Locust worker's header, keys and ending (--worker)
  */
 #ifndef CICADA_DASH_H
 #define CICADA_DASH_H
@@ -111,11 +112,14 @@ struct stat_row {
 
 #define DASH_LOG_LINES 1000
 
+struct locust_worker;
+
 struct dash {
     struct app *app;
     struct runner *runner;
     struct snapshot *snap;   /* the statistics snapshot every view reads, held until the next */
     const struct stats *view; /* &snap->stats */
+    struct locust_worker *worker; /* --worker: the session the master drives, else NULL */
     struct threshold_result *thresholds; /* the header's live evaluation of them */
     struct stat_row *rows_data; /* Statistics rows in display order */
     size_t nrows_data, rows_cap;
@@ -187,6 +191,18 @@ void panel_open_edit(struct dash *d);
 void panel_draw(struct dash *d);
 /* Returns true when the key was taken by the open dialog. */
 bool panel_key(struct dash *d, int key);
+
+/* workerview.c: the dashboard as the Locust worker's front end (d->worker set) */
+void workerview_start(struct dash *d);
+void workerview_signal(struct dash *d, int signum);
+/* The header's first line: the session's state, users, master, node. */
+void workerview_header(struct dash *d);
+const char *workerview_hint(void);
+/* A key in the normal mode; true when it was taken (load keys are refused). */
+bool workerview_key(struct dash *d, int key);
+void workerview_leave(struct dash *d);
+/* After the loop, the screen given back: the session's end and the final tables. */
+int workerview_finish(struct dash *d);
 
 /* actions.c: what keys and dialogs do to the test */
 void dash_start(struct dash *d, unsigned users, double rate);

@@ -62,6 +62,8 @@ draw_who(struct dash *d)
              d->app->settings.host != NULL ? d->app->settings.host : "(per task)");
     secret_redact(line); /* host = ${URL} */
     put(0, x, COLS - x, d->theme.header, line);
+    if (d->worker != NULL)
+        workerview_header(d); /* line 0 shows the session with the Locust master */
 }
 
 /*
@@ -187,6 +189,8 @@ footer_draw(struct dash *d)
         hint = "stopping: s or q abandons the requests in flight";
     else
         hint = "s start  n new test  r reset  1-7/Tab views  < > sort  ? help  q quit";
+    if (d->worker != NULL)
+        hint = workerview_hint();
     put(LINES - 1, 0, COLS, d->theme.dim, hint);
 }
 
@@ -225,6 +229,8 @@ too_small_draw(struct dash *d)
         put(y, 0, COLS, d->theme.dim, "for the full dashboard");
     if (d->message[0] != '\0')
         put(LINES - 1, 0, COLS, A_BOLD, d->message);
+    else if (d->worker != NULL)
+        put(LINES - 1, 0, COLS, d->theme.dim, "the Locust master drives  q leave");
     else
         put(LINES - 1, 0, COLS, d->theme.dim,
             st == RUNNER_SPAWNING || st == RUNNER_RUNNING ? "s stop  +/- users  q quit"

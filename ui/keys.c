@@ -324,6 +324,8 @@ dash_key(struct dash *d, int key)
     size_t i, k;
     int col;
 
+    if (d->worker != NULL && workerview_key(d, key))
+        return false;
     if (capacity_key_guard(d, key))
         return false;
     for (i = 0; i < ARRAY_LEN(bindings); i++)

@@ -209,7 +209,8 @@ draw_small(struct dash *d)
     char line[FORM_TEXT + 128];
 
     if (d->mode == MODE_QUIT) {
-        snprintf(line, sizeof(line), "Stop the test and quit? y: yes  n/Esc: no");
+        snprintf(line, sizeof(line), "%s y: yes  n/Esc: no",
+                 d->worker != NULL ? "Leave the Locust master and quit?" : "Stop the test and quit?");
     } else if (d->mode == MODE_DETAIL) {
         snprintf(line, sizeof(line), "the detail view needs 80x24: Esc goes back");
     } else {
@@ -242,7 +243,8 @@ panel_draw(struct dash *d)
     } else if (d->mode == MODE_QUIT) {
         int x = frame(LINES / 2 - 2, 5, 56, "Quit", d->theme.title);
 
-        mvaddstr(LINES / 2 - 1, x + 3, "A test is running. Stop it and quit?");
+        mvaddstr(LINES / 2 - 1, x + 3, d->worker != NULL ? "Leave the Locust master and quit?"
+                                                         : "A test is running. Stop it and quit?");
         mvaddstr(LINES / 2, x + 3, "y: stop and quit    n or Esc: keep running");
     }
     wnoutrefresh(stdscr);
@@ -313,7 +315,10 @@ panel_key(struct dash *d, int key)
     case MODE_QUIT:
         if (key == 'y' || key == 'Y' || key == 'q' || key == '\r' || key == '\n') {
             d->mode = MODE_NORMAL;
-            dash_request_quit(d);
+            if (d->worker != NULL)
+                workerview_leave(d);
+            else
+                dash_request_quit(d);
         } else if (key == 'n' || key == 'N' || key == KEY_ESC) {
             d->mode = MODE_NORMAL;
         }

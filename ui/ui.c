@@ -217,6 +217,8 @@ on_stop_signal(struct app *app, int signum, void *arg)
         ev_io_stop(app->loop, &d->input);
         screen_off(d);
     }
+    if (d->worker != NULL)
+        workerview_signal(d, signum);
 }
 
 /* --autoquit: the time after the run is up; leave unless a new test started. */
@@ -371,8 +373,8 @@ screen_on(struct dash *d)
     return true;
 }
 
-int
-ui_run(struct app *app)
+static int
+run(struct app *app, struct locust_worker *worker)
 {
     struct dash *d = xcalloc(1, sizeof(*d));
     struct sigaction sa;
@@ -386,6 +388,7 @@ ui_run(struct app *app)
     codeset = nl_langinfo(CODESET);
     d->app = app;
     d->runner = app->runner;
+    d->worker = worker;
     d->utf8 = codeset != NULL && (strcmp(codeset, "UTF-8") == 0 || strcmp(codeset, "utf8") == 0);
     d->ascii_charts = !d->utf8;
     d->refresh = app->settings.refresh > 0.05 ? app->settings.refresh : 0.05;
@@ -448,7 +451,9 @@ ui_run(struct app *app)
     log_info(LOGGER, "Starting cicada %s", PACKAGE_VERSION);
     if (app->settings.run_time > 0)
         log_info(LOGGER, "Run time limit set to %g seconds", app->settings.run_time);
-    if (app->capacity != NULL) {
+    if (d->worker != NULL) {
+        workerview_start(d);     /* the master sets the load */
+    } else if (app->capacity != NULL) {
         /* the search sets the load itself: no start panel; its view shows it */
         capacity_set_table(app->capacity, NULL);
         d->current = VIEW_CAPACITY;
@@ -485,7 +490,7 @@ ui_run(struct app *app)
             capacity_print_step(stderr, &r->steps[i]);
     }
 
-    status = app_finish(app);
+    status = d->worker != NULL ? workerview_finish(d) : app_finish(app);
 
     if (d->keys != NULL && d->keys != stdin)
         fclose(d->keys);
@@ -495,4 +500,16 @@ ui_run(struct app *app)
     pthread_mutex_destroy(&d->log_lock);
     free(d);
     return status;
+}
+
+int
+ui_run(struct app *app)
+{
+    return run(app, NULL);
+}
+
+int
+ui_run_worker(struct app *app, struct locust_worker *w)
+{
+    return run(app, w);
 }

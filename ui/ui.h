@@ -17,4 +17,13 @@
  */
 int ui_run(struct app *app);
 
+struct locust_worker;
+
+/*
+ * The same dashboard as the Locust worker session's front end (--worker):
+ * the master drives the test; returns the session's exit status
+ * (locust_worker.h), or UI_UNAVAILABLE as ui_run.
+ */
+int ui_run_worker(struct app *app, struct locust_worker *w);
+
 #endif
