@@ -23,6 +23,7 @@
 
 #include "app.h"
 #include "console.h"
+#include "demo.h"
 #include "aws.h"
 #include "fdlimit.h"
 #include "http.h"

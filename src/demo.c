@@ -52,17 +52,6 @@ struct demo {
     struct demo_counts counts;
 };
 
-/* Fill conf with the documented defaults. */
-void
-demo_conf_defaults(struct demo_conf *conf)
-{
-    conf->slots = 4;
-    conf->service_ms = 20.0;
-    conf->service_cv = 0.25;
-    conf->queue = 32;
-    conf->port = 0;
-}
-
 /* Next 64 random bits (xorshift64*). */
 static uint64_t
 demo_random(struct demo *d)

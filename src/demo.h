@@ -16,13 +16,7 @@
 
 #include <stdint.h>
 
-struct demo_conf {
-    unsigned slots;          /* default 4 */
-    double service_ms;       /* mean service time, default 20 */
-    double service_cv;       /* coefficient of variation, default 0.25 */
-    unsigned queue;          /* queue places, default 32 */
-    int port;                /* 0 = a free port */
-};
+#include "demo_conf.h"
 
 struct demo_counts {
     uint64_t requests;       /* every request received */
@@ -31,8 +25,6 @@ struct demo_counts {
     unsigned busy;           /* slots in use now */
     unsigned queued;         /* waiting now */
 };
-
-void demo_conf_defaults(struct demo_conf *conf);
 
 struct demo;
 

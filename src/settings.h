@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #include "arrivals.h"
-#include "demo.h"
+#include "demo_conf.h"
 #include "log.h"
 
 struct threshold;
