@@ -620,6 +620,11 @@ split_call(char *inside, int line, struct call *c, char **err)
     c->n = 0;
     c->filter = FILTER_NONE;
     c->line = line;
+    /* a value continued over lines: a {{ closes on its own line (an error is one line) */
+    if (strpbrk(inside, "\r\n") != NULL) {
+        *err = xstrdup("a {{ is not closed by }} on its own line");
+        return -1;
+    }
     if (bar != NULL) {
         char *f = str_trim(bar + 1);
 
